@@ -1,0 +1,24 @@
+"""Per-field change stamps for SQLAlchemy, computed by the database server."""
+
+from ._errors import (
+    ConfigurationError,
+    FieldstampsError,
+    NaiveDatetimeError,
+    UnknownFieldError,
+    UnsupportedDatabaseError,
+)
+from . import _session  # noqa: F401  (registers the session listener)
+from ._model import ChangeTrackingMixin, TimestampMixin, changed_at
+from ._upsert import upsert_set
+
+__all__ = [
+    "ChangeTrackingMixin",
+    "ConfigurationError",
+    "FieldstampsError",
+    "NaiveDatetimeError",
+    "TimestampMixin",
+    "UnknownFieldError",
+    "UnsupportedDatabaseError",
+    "changed_at",
+    "upsert_set",
+]

@@ -1,0 +1,61 @@
+"""Exceptions raised by fieldstamps.
+
+Every exception derives from one base, so ``except FieldstampsError`` catches
+them all::
+
+    FieldstampsError
+    ├── ConfigurationError        a bad ``__fieldstamps__`` or ``changed_at()``,
+    │                             raised when the class is created
+    ├── UnknownFieldError         ``get_updated_at()`` / ``updated_at_of()`` on a
+    │   (also a ``KeyError``)     field that is not tracked
+    ├── NaiveDatetimeError        a naive ``datetime`` compared with a stamp
+    │   (also a ``TypeError``)
+    └── UnsupportedDatabaseError  a dialect other than SQLite, PostgreSQL,
+                                  MariaDB or MySQL
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class FieldstampsError(Exception):
+    """Base class of every error raised by fieldstamps."""
+
+
+class ConfigurationError(FieldstampsError):
+    """A model's tracking configuration is invalid."""
+
+
+class UnknownFieldError(FieldstampsError, KeyError):
+    """A field was asked for that the model does not track."""
+
+    def __init__(self, owner: str, field: str, tracked: Iterable[str]) -> None:
+        self.owner = owner
+        self.field = field
+        self.tracked = tuple(tracked)
+        super().__init__(
+            f"{owner} does not track field {field!r}; "
+            f"tracked fields: {', '.join(self.tracked) or '(none)'}"
+        )
+
+    def __str__(self) -> str:
+        # KeyError.__str__ would repr() the message and add quotes.
+        return str(self.args[0])
+
+
+class NaiveDatetimeError(FieldstampsError, TypeError):
+    """A naive datetime was compared with a stamp, whose zone would be a guess."""
+
+
+class UnsupportedDatabaseError(FieldstampsError):
+    """The database dialect has no fieldstamps SQL."""
+
+    SUPPORTED = ("sqlite", "postgresql", "mariadb", "mysql")
+
+    def __init__(self, dialect_name: str) -> None:
+        self.dialect_name = dialect_name
+        super().__init__(
+            f"fieldstamps does not support the {dialect_name!r} dialect; "
+            f"supported: {', '.join(self.SUPPORTED)}"
+        )

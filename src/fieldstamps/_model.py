@@ -1,0 +1,403 @@
+"""The mixins, ``changed_at()``, and the hook that wires them into a mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Column, ColumnElement, Table, case, event, or_
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
+from sqlalchemy.sql.schema import ColumnDefault, ScalarElementColumnDefault
+
+from ._errors import ConfigurationError, UnknownFieldError
+from ._sql import (
+    ChangesOnInsert,
+    ChangesOnUpdate,
+    StampOf,
+    UtcNow,
+    ValueChanged,
+    value_kind,
+)
+from ._types import UTCDateTime, parse_stamp_text
+
+_TRACKING_ATTR = "__fieldstamps_tracking__"
+_CHANGED_AT_INFO = "fieldstamps.changed_at"
+_CHANGES_INFO = "fieldstamps.changes"
+_UPDATED_AT_INFO = "fieldstamps.updated_at"
+_TABLE_INFO = "fieldstamps"
+_OPTION_KEYS = frozenset({"include", "exclude", "store_values"})
+_TIMESTAMP_KEYS = frozenset({"created_at", "updated_at"})
+
+# MariaDB and MySQL assign SET clauses left to right, so a stamp that compares
+# a column with its new value must be assigned before that column is. SQLAlchemy
+# orders SET by table column order; these columns sort first.
+_STAMPS_FIRST = -1_000_000
+
+
+@dataclass(frozen=True)
+class TrackedField:
+    """One field recorded in ``changes``."""
+
+    key: str
+    column: Column[Any]
+    stores_value: bool
+
+
+@dataclass(frozen=True)
+class TableStamps:
+    """Every stamp column fieldstamps maintains on one table, for helpers
+    (upserts, session upkeep) that must write or refresh all of them."""
+
+    changes: Column[Any] | None = None
+    fields: tuple[TrackedField, ...] = ()
+    changed_at: tuple[tuple[Column[Any], tuple[Column[Any], ...]], ...] = ()
+    updated_at: tuple[Column[Any], ...] = ()
+
+    @property
+    def columns(self) -> tuple[Column[Any], ...]:
+        own = () if self.changes is None else (self.changes,)
+        return own + tuple(column for column, _ in self.changed_at) + self.updated_at
+
+
+def table_stamps(table: object) -> TableStamps | None:
+    info = getattr(table, "info", None)
+    stamps = info.get(_TABLE_INFO) if isinstance(info, dict) else None
+    return stamps if isinstance(stamps, TableStamps) else None
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What fieldstamps records for one mapped class."""
+
+    owner: str
+    fields: tuple[TrackedField, ...]
+    changes: Column[Any] | None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(field.key for field in self.fields)
+
+    def field(self, key: str) -> TrackedField:
+        for field in self.fields:
+            if field.key == key:
+                return field
+        raise UnknownFieldError(self.owner, key, self.keys)
+
+
+def tracking_of(cls: type[Any]) -> Tracking:
+    tracking = getattr(cls, _TRACKING_ATTR, None)
+    if not isinstance(tracking, Tracking):
+        raise UnknownFieldError(cls.__name__, "", ())
+    return tracking
+
+
+# -- public building blocks -----------------------------------------------------------
+
+
+class TimestampMixin:
+    """``created_at`` and ``updated_at``, set by the database server's clock.
+
+    On INSERT both get the statement's server instant; every UPDATE, ORM or
+    Core, sets ``updated_at`` again. Values load as aware UTC datetimes.
+    """
+
+    created_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), default=UtcNow(), nullable=False
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(),
+        default=UtcNow(),
+        onupdate=UtcNow(),
+        nullable=False,
+        info={_UPDATED_AT_INFO: True},
+    )
+
+
+class ChangeTrackingMixin:
+    """A JSON column ``changes`` recording when each field last changed.
+
+    ``changes`` is shaped ``{field: {"value": ..., "updated_at": "...Z"}}``.
+    Narrow the tracked fields with a class attribute::
+
+        __fieldstamps__ = {"include": [...], "exclude": [...],
+                           "store_values": True | False | [fields]}
+    """
+
+    changes: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON().with_variant(JSONB(), "postgresql"),
+        nullable=True,
+        sort_order=_STAMPS_FIRST,
+        info={_CHANGES_INFO: True},
+    )
+
+    __fieldstamps__: ClassVar[Mapping[str, Any]]
+
+    def get_updated_at(self, field: str) -> dt.datetime | None:
+        """When ``field`` last changed, as an aware UTC datetime.
+
+        None when no stamp is recorded or the recorded one cannot be read.
+        Raises :class:`UnknownFieldError` for a field that is not tracked.
+        """
+        tracking_of(type(self)).field(field)
+        changes = self.changes
+        entry = changes.get(field) if isinstance(changes, dict) else None
+        if not isinstance(entry, dict):
+            return None
+        return parse_stamp_text(entry.get("updated_at"))
+
+    @classmethod
+    def updated_at_of(cls, field: str) -> ColumnElement[dt.datetime]:
+        """SQL for when ``field`` last changed, to filter and order by.
+
+        Compare it with aware datetimes; a naive one raises
+        :class:`NaiveDatetimeError`.
+        """
+        tracking = tracking_of(cls)
+        tracking.field(field)
+        assert tracking.changes is not None
+        return StampOf(tracking.changes, field)
+
+
+def changed_at(*fields: str, index: bool = False) -> Any:
+    """A timestamp column set by the server whenever any of ``fields`` changes.
+
+    ::
+
+        price_changed_at: Mapped[datetime | None] = changed_at("price")
+
+    Stamped on INSERT, then on each UPDATE that changes one of the fields to
+    a NULL-safely distinct value. ``index=True`` adds a plain index.
+    """
+    if not fields:
+        raise ConfigurationError("changed_at() needs at least one field name")
+    for field in fields:
+        if not isinstance(field, str) or not field:
+            raise ConfigurationError(
+                f"changed_at() takes field names as strings, got {field!r}"
+            )
+    return mapped_column(
+        UTCDateTime(),
+        default=UtcNow(),
+        nullable=True,
+        index=index,
+        sort_order=_STAMPS_FIRST,
+        info={_CHANGED_AT_INFO: tuple(fields)},
+    )
+
+
+# -- wiring, when a class is mapped ------------------------------------------------------------
+
+
+def _is_stamp_column(column: Column[Any]) -> bool:
+    return _CHANGED_AT_INFO in column.info or _CHANGES_INFO in column.info
+
+
+def _columns_by_key(mapper: Mapper[Any], table: Table) -> dict[str, Column[Any]]:
+    columns: dict[str, Column[Any]] = {}
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if isinstance(column, Column) and column.table is table:
+            columns[prop.key] = column
+    return columns
+
+
+def _field_names(owner: str, option: str, value: object) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Collection):
+        raise ConfigurationError(
+            f"{owner}.__fieldstamps__[{option!r}] must be a list of field "
+            f"names, not {value!r}"
+        )
+    names = list(value)
+    for name in names:
+        if not isinstance(name, str):
+            raise ConfigurationError(
+                f"{owner}.__fieldstamps__[{option!r}] holds {name!r}, "
+                "which is not a field name"
+            )
+    return names
+
+
+def _check_known(
+    owner: str, option: str, names: Sequence[str], columns: Mapping[str, Column[Any]]
+) -> None:
+    for name in names:
+        if name not in columns:
+            raise ConfigurationError(
+                f"{owner}.__fieldstamps__[{option!r}] names {name!r}, which is "
+                f"not a column of {owner}; columns: {', '.join(columns)}"
+            )
+
+
+def _tracked_fields(
+    owner: str, options: object, columns: Mapping[str, Column[Any]]
+) -> tuple[TrackedField, ...]:
+    if not isinstance(options, Mapping):
+        raise ConfigurationError(
+            f"{owner}.__fieldstamps__ must be a dict, not {options!r}"
+        )
+    unknown = set(options) - _OPTION_KEYS
+    if unknown:
+        raise ConfigurationError(
+            f"{owner}.__fieldstamps__ has unknown key(s) "
+            f"{', '.join(map(repr, sorted(unknown, key=str)))}; "
+            f"known keys: {', '.join(sorted(_OPTION_KEYS))}"
+        )
+
+    if "include" in options:
+        keys = _field_names(owner, "include", options["include"])
+        _check_known(owner, "include", keys, columns)
+        for key in keys:
+            column = columns[key]
+            if _is_stamp_column(column) or key == "changes":
+                raise ConfigurationError(
+                    f"{owner}.__fieldstamps__['include'] names {key!r}, a "
+                    "fieldstamps stamp column, which cannot itself be tracked"
+                )
+            if column.computed is not None:
+                raise ConfigurationError(
+                    f"{owner}.__fieldstamps__['include'] names {key!r}, a "
+                    "computed column, which no statement writes"
+                )
+    else:
+        keys = [
+            key
+            for key, column in columns.items()
+            if not column.primary_key
+            and not _is_stamp_column(column)
+            and key != "changes"
+            and key not in _TIMESTAMP_KEYS
+            and column.computed is None
+            and column.identity is None
+        ]
+    if "exclude" in options:
+        excluded = _field_names(owner, "exclude", options["exclude"])
+        _check_known(owner, "exclude", excluded, columns)
+        keys = [key for key in keys if key not in excluded]
+
+    store = options.get("store_values", True)
+    if isinstance(store, bool):
+        storing = set(keys) if store else set()
+    else:
+        storing = set(_field_names(owner, "store_values", store))
+        for key in storing:
+            if key not in keys:
+                raise ConfigurationError(
+                    f"{owner}.__fieldstamps__['store_values'] names {key!r}, "
+                    f"which is not a tracked field; tracked: {', '.join(keys)}"
+                )
+    for key in keys:
+        if '"' in key or "\\" in key:
+            raise ConfigurationError(
+                f"{owner}: field {key!r} cannot be tracked: its name holds a "
+                "quote or backslash, which JSON paths cannot name on every "
+                "database"
+            )
+    return tuple(
+        TrackedField(
+            key,
+            columns[key],
+            stores_value=key in storing and value_kind(columns[key].type) is not None,
+        )
+        for key in keys
+    )
+
+
+def _make_insert_name_every_column(column: Column[Any]) -> None:
+    # from_dml_column() cannot copy a column an INSERT leaves out, so every
+    # column whose value is recorded gets a default that puts it in the
+    # statement: NULL, or the SQL of its server default.
+    if column.default is not None:
+        return
+    server_default = column.server_default
+    if server_default is None:
+        ScalarElementColumnDefault(None)._set_parent_with_dispatch(column)
+        return
+    arg = getattr(server_default, "arg", None)
+    if isinstance(arg, str):
+        from sqlalchemy import literal
+
+        ColumnDefault(literal(arg))._set_parent_with_dispatch(column)
+    elif isinstance(arg, ColumnElement):
+        ColumnDefault(arg)._set_parent_with_dispatch(column)
+    # Any other server default (a FetchedValue) is unknown to SQLAlchemy; the
+    # INSERT's copy is then NULL while the column gets the server's value.
+
+
+def _wire_changed_at(
+    owner: str, column: Column[Any], attr: str, columns: Mapping[str, Column[Any]]
+) -> tuple[Column[Any], tuple[Column[Any], ...]]:
+    watched = []
+    for key in column.info[_CHANGED_AT_INFO]:
+        target = columns.get(key)
+        if target is None:
+            raise ConfigurationError(
+                f"{owner}.{attr} = changed_at({key!r}): {owner} has no column "
+                f"{key!r}; columns: {', '.join(columns)}"
+            )
+        if _is_stamp_column(target):
+            raise ConfigurationError(
+                f"{owner}.{attr} = changed_at({key!r}): {key!r} is a "
+                "fieldstamps stamp column, which cannot itself be watched"
+            )
+        watched.append(target)
+    moved = or_(*(ValueChanged(target) for target in watched))
+    ColumnDefault(
+        case((moved, UtcNow()), else_=column), for_update=True
+    )._set_parent_with_dispatch(column)
+    return column, tuple(watched)
+
+
+def _wire_changes(owner: str, cls: type[Any], columns: Mapping[str, Column[Any]]) -> Tracking:
+    changes = columns.get("changes")
+    if changes is None or _CHANGES_INFO not in changes.info:
+        raise ConfigurationError(
+            f"{owner} uses ChangeTrackingMixin but its 'changes' attribute is "
+            "not the mixin's JSON column; rename the model's own 'changes'"
+        )
+    fields = _tracked_fields(owner, getattr(cls, "__fieldstamps__", {}), columns)
+    for field in fields:
+        if field.stores_value:
+            _make_insert_name_every_column(field.column)
+    spec = [(field.key, field.column, field.stores_value) for field in fields]
+    ColumnDefault(ChangesOnInsert(changes, spec))._set_parent_with_dispatch(changes)
+    ColumnDefault(
+        ChangesOnUpdate(changes, spec), for_update=True
+    )._set_parent_with_dispatch(changes)
+    return Tracking(owner, fields, changes)
+
+
+@event.listens_for(Mapper, "after_mapper_constructed")
+def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
+    table = mapper.local_table
+    if not isinstance(table, Table):
+        return
+    inherits = mapper.inherits
+    if inherits is not None and inherits.local_table is table:
+        return  # single-table inheritance: the base class wired the table
+    columns = _columns_by_key(mapper, table)
+    owner = cls.__name__
+    changed_at = tuple(
+        _wire_changed_at(owner, column, attr, columns)
+        for attr, column in columns.items()
+        if _CHANGED_AT_INFO in column.info
+    )
+    tracking = None
+    if issubclass(cls, ChangeTrackingMixin):
+        tracking = _wire_changes(owner, cls, columns)
+        setattr(cls, _TRACKING_ATTR, tracking)
+    stamps = TableStamps(
+        changes=None if tracking is None else tracking.changes,
+        fields=() if tracking is None else tracking.fields,
+        changed_at=changed_at,
+        updated_at=tuple(c for c in table.c if _UPDATED_AT_INFO in c.info),
+    )
+    if stamps.columns:
+        table.info[_TABLE_INFO] = stamps
+        # Stamps are computed by SQL, so after a flush they would be expired
+        # and reloaded lazily; fetch them with the write instead (RETURNING
+        # where the database has it), which also keeps AsyncSession objects
+        # readable after commit.
+        mapper.eager_defaults = True

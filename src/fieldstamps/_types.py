@@ -1,0 +1,124 @@
+"""Column types for stamps: aware UTC datetimes in, aware UTC datetimes out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import DateTime, String
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.operators import OperatorType
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from ._errors import NaiveDatetimeError
+
+#: The one text form of a stamp, used inside ``changes`` and for every value
+#: bound against it: fixed width, so text order is time order.
+STAMP_TEXT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+STAMP_TEXT_LENGTH = len("2000-01-01T00:00:00.000000Z")
+
+
+def _require_aware(value: Any, what: object) -> None:
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        raise NaiveDatetimeError(
+            f"cannot compare {what} with the naive datetime {value!r}: "
+            "stamps are UTC instants; pass an aware datetime, e.g. "
+            "value.replace(tzinfo=datetime.UTC) if it is already UTC"
+        )
+
+
+class _AwareOnlyComparator(TypeEngine.Comparator[dt.datetime]):
+    # Checked when the expression is built, so the mistake points at the
+    # user's line instead of surfacing later as a wrapped StatementError.
+    def operate(self, op: OperatorType, *other: Any, **kwargs: Any) -> Any:
+        for value in other:
+            if isinstance(value, list | tuple):
+                for item in value:
+                    _require_aware(item, self.expr)
+            else:
+                _require_aware(value, self.expr)
+        return super().operate(op, *other, **kwargs)
+
+
+def to_utc(value: dt.datetime) -> dt.datetime:
+    """Return ``value`` as an aware UTC datetime; naive values are refused."""
+    _require_aware(value, "a stamp")
+    return value.astimezone(dt.UTC)
+
+
+def parse_stamp_text(text: object) -> dt.datetime | None:
+    """Read a stamp written in the ``changes`` JSON; None for anything else."""
+    if not isinstance(text, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed.astimezone(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp column that stores UTC and returns aware UTC datetimes.
+
+    PostgreSQL keeps ``timestamptz``; MariaDB/MySQL a ``DATETIME(6)`` in UTC;
+    SQLite SQLAlchemy's fixed-width text with microseconds.
+    """
+
+    impl = (
+        DateTime(timezone=True)
+        .with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+        .with_variant(DateTime(timezone=False), "sqlite")
+    )
+    cache_ok = True
+    comparator_factory = _AwareOnlyComparator
+
+    def process_bind_param(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        value = to_utc(value)
+        if self.impl_instance.dialect_impl(dialect).timezone:
+            return value
+        # Storage without a zone holds UTC wall time.
+        return value.replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class StampText(TypeDecorator[dt.datetime]):
+    """A stamp read out of the ``changes`` JSON: text in SQL, datetime in Python.
+
+    Bound values are rendered in the stamp's own fixed-width text form so that
+    comparisons and ``ORDER BY`` work on the text, and can use an index on it.
+    """
+
+    impl = String(STAMP_TEXT_LENGTH)
+    cache_ok = True
+    comparator_factory = _AwareOnlyComparator
+
+    @property
+    def python_type(self) -> type[dt.datetime]:
+        return dt.datetime
+
+    def process_bind_param(
+        self, value: dt.datetime | str | None, dialect: Dialect
+    ) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return to_utc(value).strftime(STAMP_TEXT_FORMAT)
+
+    def process_result_value(
+        self, value: str | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return parse_stamp_text(value)

@@ -1,0 +1,85 @@
+"""Stamping the UPDATE branch of upserts, which SQLAlchemy leaves to the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, case, inspect, literal, or_
+from sqlalchemy.sql import ClauseElement
+
+from ._errors import ConfigurationError
+from ._model import table_stamps
+from ._sql import ChangesOnUpdate, UtcNow, ValueChanged
+
+
+def _table_of(target: Any) -> Table:
+    table = target if isinstance(target, Table) else inspect(target).local_table
+    if not isinstance(table, Table):
+        raise ConfigurationError(f"upsert_set() needs a mapped class or Table, got {target!r}")
+    return table
+
+
+def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
+    """The SET of an upsert's update branch, with every stamp assignment added.
+
+    ``Column.onupdate`` does not apply to ``ON CONFLICT DO UPDATE`` or
+    ``ON DUPLICATE KEY UPDATE``; pass the values you would have given there
+    and use the returned mapping instead::
+
+        stmt = insert(User).values(id=1, name="Spongebob")
+        stmt = stmt.on_conflict_do_update(          # PostgreSQL, SQLite
+            index_elements=[User.id],
+            set_=upsert_set(User, {"name": stmt.excluded.name}),
+        )
+        stmt = insert(User).values(id=1, name="Spongebob")
+        stmt = stmt.on_duplicate_key_update(         # MariaDB, MySQL
+            upsert_set(User, {"name": stmt.inserted.name})
+        )
+
+    Keys are column keys (strings) or columns. Stamps move exactly as for an
+    UPDATE: only for fields whose value is distinct from the stored one.
+    The stamp assignments come first, as MariaDB's left-to-right SET needs.
+    """
+    table = _table_of(target)
+    stamps = table_stamps(table)
+    if stamps is None:
+        raise ConfigurationError(
+            f"table {table.name!r} has no fieldstamps columns to stamp"
+        )
+    news: dict[str, ColumnElement[Any]] = {}
+    for key, value in values.items():
+        column_key = key if isinstance(key, str) else getattr(key, "key", None)
+        if column_key not in table.c:
+            raise ConfigurationError(
+                f"upsert_set(): {key!r} is not a column of table {table.name!r}"
+            )
+        column = table.c[column_key]
+        if column in stamps.columns:
+            raise ConfigurationError(
+                f"upsert_set(): {column_key!r} is a stamp column fieldstamps "
+                "sets itself"
+            )
+        news[column_key] = (
+            value if isinstance(value, ClauseElement) else literal(value, column.type)
+        )
+
+    assignments: dict[str, Any] = {}
+    if stamps.changes is not None:
+        written = [field for field in stamps.fields if field.column.key in news]
+        assignments[stamps.changes.key] = ChangesOnUpdate(
+            stamps.changes,
+            [(field.key, field.column, field.stores_value) for field in written],
+            news=[news[field.column.key] for field in written],
+        )
+    for column, watched in stamps.changed_at:
+        moved = [
+            ValueChanged(target, news[target.key]) for target in watched
+            if target.key in news
+        ]
+        if moved:
+            assignments[column.key] = case((or_(*moved), UtcNow()), else_=column)
+    for column in stamps.updated_at:
+        assignments[column.key] = UtcNow()
+    assignments.update(news)
+    return assignments
