@@ -1,0 +1,80 @@
+"""Reading stamps straight from the database, for assertions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from fieldstamps._types import parse_stamp_text
+from tests.models import User
+
+TRACKED = ("name", "fullname", "age")
+
+
+@dataclass(frozen=True)
+class UserStamps:
+    values: dict[str, Any]
+    stamps: dict[str, dt.datetime | None]
+    stored: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    name_changed_at: dt.datetime | None
+    contact_changed_at: dt.datetime | None
+
+
+def read_user(db: Engine, user_id: int) -> UserStamps:
+    """The row as the database holds it now, in a fresh connection."""
+    with db.connect() as conn:
+        row = conn.execute(
+            select(
+                User.name,
+                User.fullname,
+                User.age,
+                User.changes,
+                User.created_at,
+                User.updated_at,
+                User.name_changed_at,
+                User.contact_changed_at,
+            ).where(User.id == user_id)
+        ).one()
+    changes = row.changes if isinstance(row.changes, dict) else {}
+    entries = {key: changes.get(key) or {} for key in TRACKED}
+    return UserStamps(
+        values={key: getattr(row, key) for key in TRACKED},
+        stamps={key: parse_stamp_text(entries[key].get("updated_at")) for key in TRACKED},
+        stored={key: entries[key].get("value", "<missing>") for key in TRACKED},
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        name_changed_at=row.name_changed_at,
+        contact_changed_at=row.contact_changed_at,
+    )
+
+
+def tick() -> None:
+    """Let the server clock move past the last write (SQLite counts ms)."""
+    time.sleep(0.003)
+
+
+def assert_wrote(before: UserStamps, after: UserStamps, changed: set[str]) -> None:
+    """``after`` is one write later than ``before`` that changed exactly
+    ``changed``: their stamps are the write's instant, the rest kept theirs."""
+    assert after.updated_at > before.updated_at
+    for key in TRACKED:
+        assert after.stored[key] == after.values[key], key
+        if key in changed:
+            assert after.values[key] != before.values[key], key
+            assert after.stamps[key] == after.updated_at, key
+        else:
+            assert after.stamps[key] == before.stamps[key], key
+    name_moved = "name" in changed
+    contact_moved = bool({"fullname", "age"} & changed)
+    assert after.name_changed_at == (
+        after.updated_at if name_moved else before.name_changed_at
+    )
+    assert after.contact_changed_at == (
+        after.updated_at if contact_moved else before.contact_changed_at
+    )
