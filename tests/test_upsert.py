@@ -1,0 +1,81 @@
+"""upsert_set() makes INSERT .. ON CONFLICT / ON DUPLICATE KEY stamp like UPDATE."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, Table
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+from fieldstamps import ConfigurationError, upsert_set
+from tests.models import Product, User
+from tests.stamps import TRACKED, assert_wrote, read_user, tick
+
+
+def _upsert(db: Engine, **values: Any) -> None:
+    """The documented recipe for this backend."""
+    table = User.__table__
+    assert isinstance(table, Table)
+    new = {key: value for key, value in values.items() if key != "id"}
+    if db.dialect.name in ("mysql", "mariadb"):
+        my = mysql.insert(table).values(**values)
+        stmt: Any = my.on_duplicate_key_update(
+            upsert_set(User, {key: my.inserted[key] for key in new})
+        )
+    else:
+        dialect_insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+        ins = dialect_insert(table).values(**values)
+        stmt = ins.on_conflict_do_update(
+            index_elements=[table.c.id],
+            set_=upsert_set(User, {key: ins.excluded[key] for key in new}),
+        )
+    with db.begin() as conn:
+        conn.execute(stmt)
+
+
+def test_upsert_inserts_then_stamps_only_real_changes(db: Engine) -> None:
+    _upsert(db, id=1, name="spongebob", fullname="Spongebob Squarepants", age=None)
+    inserted = read_user(db, 1)
+    assert inserted.stamps == dict.fromkeys(TRACKED, inserted.created_at)
+    assert inserted.stored == {"name": "spongebob", "fullname": "Spongebob Squarepants", "age": None}
+
+    tick()
+    _upsert(db, id=1, name="Spongebob", fullname="Spongebob Squarepants", age=None)
+    renamed = read_user(db, 1)
+    assert_wrote(inserted, renamed, {"name"})
+
+    tick()
+    _upsert(db, id=1, name="Spongebob", fullname="Spongebob Squarepants", age=None)
+    again = read_user(db, 1)
+    assert again.stamps == renamed.stamps  # same values: no stamp moved
+    assert again.updated_at > renamed.updated_at  # but the row was written
+
+
+def test_upsert_of_a_subset_of_columns(db: Engine) -> None:
+    _upsert(db, id=2, name="patrick", fullname="Patrick Star", age=30)
+    before = read_user(db, 2)
+    tick()
+    _upsert(db, id=2, name="patrick", age=31)
+    assert_wrote(before, read_user(db, 2), {"age"})
+
+
+def test_upsert_set_accepts_literal_values() -> None:
+    assignments = upsert_set(User, {"name": "x", User.age: 3})
+    assert list(assignments)[-2:] == ["name", "age"]
+    # Stamp assignments come first: MariaDB assigns SET left to right.
+    assert list(assignments)[:2] == ["changes", "name_changed_at"]
+    assert "updated_at" in assignments
+
+
+def test_upsert_set_refuses_unknown_and_stamp_columns() -> None:
+    with pytest.raises(ConfigurationError, match="'nope' is not a column of table 'user_account'"):
+        upsert_set(User, {"nope": 1})
+    with pytest.raises(ConfigurationError, match="'updated_at' is a stamp column"):
+        upsert_set(User, {"updated_at": None})
+    with pytest.raises(ConfigurationError, match="no fieldstamps columns"):
+        from sqlalchemy import Column, Integer, MetaData
+
+        upsert_set(Table("plain", MetaData(), Column("id", Integer, primary_key=True)), {})
+    # changed_at()-only tables are supported.
+    assert "price_changed_at" in upsert_set(Product, {"price": 1})
