@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at
+from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at, updated_at_column
 
 
 class Base(DeclarativeBase):
@@ -44,6 +44,8 @@ class User(TimestampMixin, ChangeTrackingMixin, Base):
     age: Mapped[int | None] = mapped_column(Integer)
     name_changed_at: Mapped[dt.datetime | None] = changed_at("name")
     contact_changed_at: Mapped[dt.datetime | None] = changed_at("fullname", "age")
+    # Indexed copy of changes' stamp of name: what updated_at_of("name") reads.
+    name_updated_at: Mapped[dt.datetime | None] = updated_at_column("name")
 
 
 class Color(enum.Enum):

@@ -251,3 +251,14 @@ def test_where_and_order_by_stamp(session: Session) -> None:
         select(User.updated_at_of("name")).where(User.id == b.id)
     ).scalar_one()
     assert loaded == since
+    assert b.name_updated_at == since  # the mirror column, loaded after flush
+    # A field without a mirror column is read from the JSON itself.
+    a.fullname = "Mr A"
+    session.commit()
+    a_since = read_user(session.get_bind(), a.id).updated_at  # type: ignore[arg-type]
+    assert session.scalars(
+        select(User.name).where(User.updated_at_of("fullname") >= a_since)
+    ).all() == ["a"]
+    assert session.scalar(
+        select(User.updated_at_of("fullname")).where(User.id == a.id)
+    ) == a_since

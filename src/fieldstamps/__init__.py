@@ -8,7 +8,12 @@ from ._errors import (
     UnsupportedDatabaseError,
 )
 from . import _session  # noqa: F401  (registers the session listener)
-from ._model import ChangeTrackingMixin, TimestampMixin, changed_at
+from ._model import (
+    ChangeTrackingMixin,
+    TimestampMixin,
+    changed_at,
+    updated_at_column,
+)
 from ._upsert import upsert_set
 
 __all__ = [
@@ -20,5 +25,6 @@ __all__ = [
     "UnknownFieldError",
     "UnsupportedDatabaseError",
     "changed_at",
+    "updated_at_column",
     "upsert_set",
 ]

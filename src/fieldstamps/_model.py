@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, ColumnElement, Table, case, event, or_
+from sqlalchemy import JSON, Column, ColumnElement, Computed, Table, case, event, or_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 from sqlalchemy.sql.schema import ColumnDefault, ScalarElementColumnDefault
@@ -21,11 +21,12 @@ from ._sql import (
     ValueChanged,
     value_kind,
 )
-from ._types import UTCDateTime, parse_stamp_text
+from ._types import StampText, UTCDateTime, parse_stamp_text
 
 _TRACKING_ATTR = "__fieldstamps_tracking__"
 _CHANGED_AT_INFO = "fieldstamps.changed_at"
 _CHANGES_INFO = "fieldstamps.changes"
+_MIRROR_INFO = "fieldstamps.updated_at_column"
 _UPDATED_AT_INFO = "fieldstamps.updated_at"
 _TABLE_INFO = "fieldstamps"
 _OPTION_KEYS = frozenset({"include", "exclude", "store_values"})
@@ -75,6 +76,7 @@ class Tracking:
     owner: str
     fields: tuple[TrackedField, ...]
     changes: Column[Any] | None
+    mirrors: Mapping[str, Column[Any]]
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -157,6 +159,9 @@ class ChangeTrackingMixin:
         """
         tracking = tracking_of(cls)
         tracking.field(field)
+        mirror = tracking.mirrors.get(field)
+        if mirror is not None:
+            return mirror
         assert tracking.changes is not None
         return StampOf(tracking.changes, field)
 
@@ -188,11 +193,38 @@ def changed_at(*fields: str, index: bool = False) -> Any:
     )
 
 
+def updated_at_column(field: str, *, index: bool = True) -> Any:
+    """A generated column mirroring ``changes``' stamp of ``field``, indexed.
+
+    ::
+
+        name_updated_at: Mapped[datetime | None] = updated_at_column("name")
+
+    The database computes and stores it from ``changes`` on every write, so
+    it is never stale; ``updated_at_of("name")`` then reads it, and "rows
+    whose name changed since T" is an index range scan on SQLite, PostgreSQL
+    and MariaDB/MySQL alike (MariaDB cannot index a JSON expression
+    directly). Needs ChangeTrackingMixin.
+    """
+    if not isinstance(field, str) or not field:
+        raise ConfigurationError(
+            f"updated_at_column() takes a field name as a string, got {field!r}"
+        )
+    return mapped_column(
+        StampText(),
+        nullable=True,
+        index=index,
+        info={_MIRROR_INFO: field},
+    )
+
+
 # -- wiring, when a class is mapped ------------------------------------------------------------
 
 
 def _is_stamp_column(column: Column[Any]) -> bool:
-    return _CHANGED_AT_INFO in column.info or _CHANGES_INFO in column.info
+    return any(
+        key in column.info for key in (_CHANGED_AT_INFO, _CHANGES_INFO, _MIRROR_INFO)
+    )
 
 
 def _columns_by_key(mapper: Mapper[Any], table: Table) -> dict[str, Column[Any]]:
@@ -220,6 +252,12 @@ def _field_names(owner: str, option: str, value: object) -> list[str]:
     return names
 
 
+def _column_list(columns: Mapping[str, Column[Any]]) -> str:
+    return ", ".join(
+        key for key, column in columns.items() if not _is_stamp_column(column)
+    )
+
+
 def _check_known(
     owner: str, option: str, names: Sequence[str], columns: Mapping[str, Column[Any]]
 ) -> None:
@@ -227,7 +265,7 @@ def _check_known(
         if name not in columns:
             raise ConfigurationError(
                 f"{owner}.__fieldstamps__[{option!r}] names {name!r}, which is "
-                f"not a column of {owner}; columns: {', '.join(columns)}"
+                f"not a column of {owner}; columns: {_column_list(columns)}"
             )
 
 
@@ -335,7 +373,7 @@ def _wire_changed_at(
         if target is None:
             raise ConfigurationError(
                 f"{owner}.{attr} = changed_at({key!r}): {owner} has no column "
-                f"{key!r}; columns: {', '.join(columns)}"
+                f"{key!r}; columns: {_column_list(columns)}"
             )
         if _is_stamp_column(target):
             raise ConfigurationError(
@@ -366,7 +404,24 @@ def _wire_changes(owner: str, cls: type[Any], columns: Mapping[str, Column[Any]]
     ColumnDefault(
         ChangesOnUpdate(changes, spec), for_update=True
     )._set_parent_with_dispatch(changes)
-    return Tracking(owner, fields, changes)
+    mirrors = {}
+    for attr, column in columns.items():
+        if _MIRROR_INFO not in column.info:
+            continue
+        key = column.info[_MIRROR_INFO]
+        if key not in (field.key for field in fields):
+            raise ConfigurationError(
+                f"{owner}.{attr} = updated_at_column({key!r}): {key!r} is not a "
+                f"tracked field of {owner}; tracked: "
+                f"{', '.join(field.key for field in fields)}"
+            )
+        # Attached now because the expression needs this class's own
+        # ``changes`` column, which declarative copies from the mixin.
+        Computed(StampOf(changes, key), persisted=True)._set_parent_with_dispatch(
+            column
+        )
+        mirrors[key] = column
+    return Tracking(owner, fields, changes, mirrors)
 
 
 @event.listens_for(Mapper, "after_mapper_constructed")
@@ -385,6 +440,12 @@ def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
         if _CHANGED_AT_INFO in column.info
     )
     tracking = None
+    for attr, column in columns.items():
+        if _MIRROR_INFO in column.info and not issubclass(cls, ChangeTrackingMixin):
+            raise ConfigurationError(
+                f"{owner}.{attr} = updated_at_column(...) needs "
+                "ChangeTrackingMixin, whose changes column it mirrors"
+            )
     if issubclass(cls, ChangeTrackingMixin):
         tracking = _wire_changes(owner, cls, columns)
         setattr(cls, _TRACKING_ATTR, tracking)

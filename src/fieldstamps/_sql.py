@@ -34,6 +34,7 @@ from sqlalchemy import (
     cast,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.compiler import SQLCompiler, StrSQLCompiler
 from sqlalchemy.sql.expression import from_dml_column
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -546,6 +547,11 @@ class StampOf(ColumnElement[dt.datetime]):
     def __init__(self, changes: ColumnElement[Any], key: str) -> None:
         self.changes = changes
         self.key = key
+
+    @property
+    def _from_objects(self) -> list[FromClause]:
+        # So that select(...).where(updated_at_of(...)) finds its table.
+        return self.changes._from_objects
 
 
 compiles(StampOf)(_unsupported)
