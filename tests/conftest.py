@@ -63,13 +63,15 @@ def make_engine(url: str, **kw: object) -> Engine:
 
 def async_url(url: str) -> str:
     parsed = make_url(url)
-    return parsed.set(drivername=_ASYNC_DRIVERS[parsed.get_backend_name()]).render_as_string(
-        hide_password=False
-    )
+    return parsed.set(
+        drivername=_ASYNC_DRIVERS[parsed.get_backend_name()]
+    ).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def engine(request: pytest.FixtureRequest, backend_urls: dict[str, str]) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, backend_urls: dict[str, str]
+) -> Iterator[Engine]:
     engine = make_engine(backend_urls[request.param])
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -26,7 +26,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at, updated_at_column
+from fieldstamps import (
+    ChangeTrackingMixin,
+    TimestampMixin,
+    changed_at,
+    updated_at_column,
+)
 
 
 class Base(DeclarativeBase):
@@ -78,7 +83,7 @@ class Secretive(TimestampMixin, ChangeTrackingMixin, Base):
     """Narrowed tracking: ``include``/``exclude``/``store_values``."""
 
     __tablename__ = "secretive"
-    __fieldstamps__ = {
+    __fieldstamps__: ClassVar[dict[str, list[str]]] = {
         "exclude": ["notes"],
         "store_values": ["login"],
     }

@@ -45,7 +45,9 @@ def read_user(db: Engine, user_id: int) -> UserStamps:
     entries = {key: changes.get(key) or {} for key in TRACKED}
     return UserStamps(
         values={key: getattr(row, key) for key in TRACKED},
-        stamps={key: parse_stamp_text(entries[key].get("updated_at")) for key in TRACKED},
+        stamps={
+            key: parse_stamp_text(entries[key].get("updated_at")) for key in TRACKED
+        },
         stored={key: entries[key].get("value", "<missing>") for key in TRACKED},
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -48,7 +48,9 @@ async def test_async_session_write_paths(db: Engine, async_engine: AsyncEngine) 
             assert bulk.stamps == dict.fromkeys(TRACKED, bulk.created_at)
 
             names = await session.scalars(
-                select(User.name).where(User.updated_at_of("name") >= inserted.created_at)
+                select(User.name).where(
+                    User.updated_at_of("name") >= inserted.created_at
+                )
             )
             assert sorted(names.all()) == ["Spongebob", "bulk"]
     finally:

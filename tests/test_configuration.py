@@ -27,7 +27,8 @@ from tests.models import Everything, Secretive, User
 def test_all_is_sorted_and_complete() -> None:
     assert fieldstamps.__all__ == sorted(fieldstamps.__all__)
     public = {
-        name for name in dir(fieldstamps)
+        name
+        for name in dir(fieldstamps)
         if not name.startswith("_") and name not in {"annotations"}
     }
     assert public == set(fieldstamps.__all__)
@@ -59,12 +60,18 @@ def _model(options: Any = None, **columns: Any) -> type:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"include": ["nmae"]}, r"Thing.__fieldstamps__\['include'\] names 'nmae'.*columns: id, name"),
+        (
+            {"include": ["nmae"]},
+            r"Thing.__fieldstamps__\['include'\] names 'nmae'.*columns: id, name",
+        ),
         ({"exclude": ["nope"]}, r"Thing.__fieldstamps__\['exclude'\] names 'nope'"),
         ({"include": "name"}, r"must be a list of field names, not 'name'"),
         ({"inclde": ["name"]}, r"Thing.__fieldstamps__ has unknown key\(s\) 'inclde'"),
         ({"include": ["changes"]}, r"'changes', a fieldstamps stamp column"),
-        ({"store_values": ["id"]}, r"'store_values'\] names 'id', which is not a tracked field"),
+        (
+            {"store_values": ["id"]},
+            r"'store_values'\] names 'id', which is not a tracked field",
+        ),
         (["name"], r"Thing.__fieldstamps__ must be a dict"),
     ],
 )
@@ -84,7 +91,8 @@ def test_including_a_computed_column_is_refused() -> None:
 def test_changed_at_on_an_unknown_field_names_class_attribute_and_field() -> None:
     with pytest.raises(
         ConfigurationError,
-        match=r"Thing.naem_changed_at = changed_at\('naem'\): Thing has no column 'naem'",
+        match=r"Thing.naem_changed_at = changed_at\('naem'\): "
+        r"Thing has no column 'naem'",
     ):
         _model(naem_changed_at=changed_at("naem"))
 
@@ -151,7 +159,9 @@ def test_unsupported_database_is_named() -> None:
 
     from sqlalchemy.dialects import mssql
 
-    with pytest.raises(UnsupportedDatabaseError, match="'mssql'.*sqlite, postgresql, mariadb, mysql"):
+    with pytest.raises(
+        UnsupportedDatabaseError, match=r"'mssql'.*sqlite, postgresql, mariadb, mysql"
+    ):
         Stamped.__table__.insert().values(id=1).compile(dialect=mssql.dialect())
     # str() of a statement (no dialect) stays readable for debugging.
     assert "fieldstamps.UtcNow" in str(Stamped.__table__.insert().values(id=1))

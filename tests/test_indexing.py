@@ -1,4 +1,4 @@
-""""Rows whose field X changed since T" is an index lookup on every backend.
+""" "Rows whose field X changed since T" is an index lookup on every backend.
 
 The plans are read with EXPLAIN. Two recipes, both documented in the README:
 ``changed_at(..., index=True)`` and ``updated_at_column(field)`` (a stored
@@ -56,7 +56,9 @@ _PLANS: dict[str, Callable[[Connection, Select[Any]], str]] = {
 @pytest.fixture
 def filled(db: Engine) -> Engine:
     with db.begin() as conn:
-        conn.execute(User.__table__.insert(), [{"name": f"user{i}"} for i in range(300)])
+        conn.execute(
+            User.__table__.insert(), [{"name": f"user{i}"} for i in range(300)]
+        )
         conn.execute(
             Product.__table__.insert(),
             [{"title": f"p{i}", "price": Decimal(i)} for i in range(300)],

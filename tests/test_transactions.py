@@ -50,19 +50,23 @@ def test_savepoint_rollback_keeps_the_outer_writes(db: Engine) -> None:
         assert read_user_in(session, user_id) == outer
         session.commit()
     after = read_user(db, user_id)
-    assert after.values == {"name": "spongebob", "fullname": "SpongeBob SquarePants", "age": 1}
+    assert after.values == {
+        "name": "spongebob",
+        "fullname": "SpongeBob SquarePants",
+        "age": 1,
+    }
     assert after.stamps["fullname"] == after.updated_at
     assert after.stamps["name"] == after.stamps["age"] == before.stamps["name"]
 
 
 def read_user_in(session: Session, user_id: int) -> tuple[object, ...]:
-    row = session.execute(
-        User.__table__.select().where(User.id == user_id)
-    ).one()
+    row = session.execute(User.__table__.select().where(User.id == user_id)).one()
     return tuple(row)
 
 
-def test_two_transactions_changing_different_fields_keep_both_stamps(db: Engine) -> None:
+def test_two_transactions_changing_different_fields_keep_both_stamps(
+    db: Engine,
+) -> None:
     """The seed's read-modify-write of the JSON loses one of these stamps."""
     user_id = _insert(db)
     before = read_user(db, user_id)
@@ -94,7 +98,11 @@ def test_two_transactions_changing_different_fields_keep_both_stamps(db: Engine)
     thread.join(10)
     assert not errors, errors
     after = read_user(db, user_id)
-    assert after.values == {"name": "Spongebob", "fullname": "Spongebob Squarepants", "age": 2}
+    assert after.values == {
+        "name": "Spongebob",
+        "fullname": "Spongebob Squarepants",
+        "age": 2,
+    }
     assert after.stamps["name"] > before.stamps["name"]
     assert after.stamps["age"] > before.stamps["age"]
     assert after.stamps["age"] == after.updated_at

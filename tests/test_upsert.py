@@ -24,7 +24,9 @@ def _upsert(db: Engine, **values: Any) -> None:
             upsert_set(User, {key: my.inserted[key] for key in new})
         )
     else:
-        dialect_insert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+        dialect_insert = (
+            postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+        )
         ins = dialect_insert(table).values(**values)
         stmt = ins.on_conflict_do_update(
             index_elements=[table.c.id],
@@ -38,7 +40,11 @@ def test_upsert_inserts_then_stamps_only_real_changes(db: Engine) -> None:
     _upsert(db, id=1, name="spongebob", fullname="Spongebob Squarepants", age=None)
     inserted = read_user(db, 1)
     assert inserted.stamps == dict.fromkeys(TRACKED, inserted.created_at)
-    assert inserted.stored == {"name": "spongebob", "fullname": "Spongebob Squarepants", "age": None}
+    assert inserted.stored == {
+        "name": "spongebob",
+        "fullname": "Spongebob Squarepants",
+        "age": None,
+    }
 
     tick()
     _upsert(db, id=1, name="Spongebob", fullname="Spongebob Squarepants", age=None)
@@ -69,13 +75,17 @@ def test_upsert_set_accepts_literal_values() -> None:
 
 
 def test_upsert_set_refuses_unknown_and_stamp_columns() -> None:
-    with pytest.raises(ConfigurationError, match="'nope' is not a column of table 'user_account'"):
+    with pytest.raises(
+        ConfigurationError, match="'nope' is not a column of table 'user_account'"
+    ):
         upsert_set(User, {"nope": 1})
     with pytest.raises(ConfigurationError, match="'updated_at' is a stamp column"):
         upsert_set(User, {"updated_at": None})
     with pytest.raises(ConfigurationError, match="no fieldstamps columns"):
         from sqlalchemy import Column, Integer, MetaData
 
-        upsert_set(Table("plain", MetaData(), Column("id", Integer, primary_key=True)), {})
+        upsert_set(
+            Table("plain", MetaData(), Column("id", Integer, primary_key=True)), {}
+        )
     # changed_at()-only tables are supported.
     assert "price_changed_at" in upsert_set(Product, {"price": 1})

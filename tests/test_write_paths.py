@@ -19,15 +19,21 @@ def _new_user(session: Session, **values: Any) -> User:
     return user
 
 
-# -- INSERT --------------------------------------------------------------------------
+# -- INSERT -------------------------------------------------------------------
 
 
-def test_orm_insert_stamps_every_field_with_the_insert_instant(session: Session) -> None:
+def test_orm_insert_stamps_every_field_with_the_insert_instant(
+    session: Session,
+) -> None:
     user = _new_user(session)
     row = read_user(session.get_bind(), user.id)  # type: ignore[arg-type]
     assert row.created_at == row.updated_at
     assert row.stamps == dict.fromkeys(TRACKED, row.created_at)
-    assert row.stored == {"name": "spongebob", "fullname": "Spongebob Squarepants", "age": None}
+    assert row.stored == {
+        "name": "spongebob",
+        "fullname": "Spongebob Squarepants",
+        "age": None,
+    }
     assert row.name_changed_at == row.contact_changed_at == row.created_at
     # Loaded with the INSERT, not expired: readable without another query.
     assert user.created_at == row.created_at
@@ -36,7 +42,9 @@ def test_orm_insert_stamps_every_field_with_the_insert_instant(session: Session)
 
 def test_core_insert_stamps_columns_it_does_not_name(db: Engine) -> None:
     with db.begin() as conn:
-        user_id = conn.execute(insert(User.__table__).values(name="patrick")).inserted_primary_key[0]
+        user_id = conn.execute(
+            insert(User.__table__).values(name="patrick")
+        ).inserted_primary_key[0]
     row = read_user(db, user_id)
     assert row.stamps == dict.fromkeys(TRACKED, row.created_at)
     assert row.stored == {"name": "patrick", "fullname": None, "age": None}
@@ -56,7 +64,9 @@ def test_core_insert_executemany_stamps_each_row(db: Engine) -> None:
 
 def test_orm_bulk_insert_and_add_all_with_explicit_keys(session: Session) -> None:
     # Batched multi-row INSERTs ("insertmanyvalues") copy each row's values.
-    session.execute(insert(User), [{"id": 21, "name": "x"}, {"id": 22, "name": "y", "age": 5}])
+    session.execute(
+        insert(User), [{"id": 21, "name": "x"}, {"id": 22, "name": "y", "age": 5}]
+    )
     session.add_all([User(id=30 + i, name=f"n{i}", age=i) for i in range(5)])
     session.commit()
     db = session.get_bind()
@@ -67,7 +77,7 @@ def test_orm_bulk_insert_and_add_all_with_explicit_keys(session: Session) -> Non
         assert row.stamps == dict.fromkeys(TRACKED, row.created_at)
 
 
-# -- ORM unit of work ------------------------------------------------------------------
+# -- ORM unit of work ---------------------------------------------------------
 
 
 def test_flush_stamps_only_the_changed_field(session: Session) -> None:
@@ -114,7 +124,9 @@ def test_session_merge(session: Session) -> None:
     [(None, 7), (7, None), (7, 8)],
     ids=["null-to-value", "value-to-null", "value-to-value"],
 )
-def test_null_transitions_are_changes(session: Session, start: int | None, end: int | None) -> None:
+def test_null_transitions_are_changes(
+    session: Session, start: int | None, end: int | None
+) -> None:
     user = _new_user(session, age=start)
     db = session.get_bind()
     before = read_user(db, user.id)  # type: ignore[arg-type]
@@ -124,7 +136,9 @@ def test_null_transitions_are_changes(session: Session, start: int | None, end: 
     assert_wrote(before, read_user(db, user.id), {"age"})  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("value", ["spongebob", None], ids=["same-string", "null-to-null"])
+@pytest.mark.parametrize(
+    "value", ["spongebob", None], ids=["same-string", "null-to-null"]
+)
 def test_writing_the_same_value_is_not_a_change(db: Engine, value: str | None) -> None:
     with Session(db, expire_on_commit=False) as session:
         user = _new_user(session, fullname=value)
@@ -143,7 +157,7 @@ def test_writing_the_same_value_is_not_a_change(db: Engine, value: str | None) -
     assert after.contact_changed_at == before.contact_changed_at
 
 
-# -- ORM-enabled UPDATE statements ---------------------------------------------------------
+# -- ORM-enabled UPDATE statements --------------------------------------------
 
 
 @pytest.mark.parametrize("synchronize", ["auto", "evaluate", "fetch", False])
@@ -197,13 +211,15 @@ def test_bulk_update_mappings(session: Session) -> None:
     db = session.get_bind()
     before_a, before_b = read_user(db, a.id), read_user(db, b.id)  # type: ignore[arg-type]
     tick()
-    session.bulk_update_mappings(User, [{"id": a.id, "age": 4}, {"id": b.id, "name": "B"}])  # type: ignore[arg-type]
+    session.bulk_update_mappings(
+        User, [{"id": a.id, "age": 4}, {"id": b.id, "name": "B"}]
+    )  # type: ignore[arg-type]
     session.commit()
     assert_wrote(before_a, read_user(db, a.id), {"age"})  # type: ignore[arg-type]
     assert_wrote(before_b, read_user(db, b.id), {"name"})  # type: ignore[arg-type]
 
 
-# -- Core UPDATE ----------------------------------------------------------------------------
+# -- Core UPDATE --------------------------------------------------------------
 
 
 def test_core_update_statement(db: Engine) -> None:
@@ -212,7 +228,9 @@ def test_core_update_statement(db: Engine) -> None:
     before = read_user(db, user.id)
     tick()
     with db.begin() as conn:
-        conn.execute(update(User.__table__).where(User.id == user.id).values(name="Spongebob"))
+        conn.execute(
+            update(User.__table__).where(User.id == user.id).values(name="Spongebob")
+        )
     assert_wrote(before, read_user(db, user.id), {"name"})
 
 
@@ -224,7 +242,9 @@ def test_core_update_executemany(db: Engine) -> None:
     table = User.__table__
     with db.begin() as conn:
         conn.execute(
-            update(table).where(table.c.id == bindparam("uid")).values(age=bindparam("new_age")),
+            update(table)
+            .where(table.c.id == bindparam("uid"))
+            .values(age=bindparam("new_age")),
             [{"uid": a.id, "new_age": 10}, {"uid": b.id, "new_age": None}],
         )
     assert_wrote(before_a, read_user(db, a.id), {"age"})
@@ -259,6 +279,7 @@ def test_where_and_order_by_stamp(session: Session) -> None:
     assert session.scalars(
         select(User.name).where(User.updated_at_of("fullname") >= a_since)
     ).all() == ["a"]
-    assert session.scalar(
-        select(User.updated_at_of("fullname")).where(User.id == a.id)
-    ) == a_since
+    assert (
+        session.scalar(select(User.updated_at_of("fullname")).where(User.id == a.id))
+        == a_since
+    )

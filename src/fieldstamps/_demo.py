@@ -21,6 +21,7 @@ from typing import TextIO
 from sqlalchemy import (
     Engine,
     String,
+    Table,
     Text,
     cast,
     create_engine,
@@ -68,7 +69,9 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[
     """Left-aligned columns under a dashed rule, two spaces apart."""
     widths = [len(header) for header in headers]
     for row in rows:
-        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+        widths = [
+            max(width, len(cell)) for width, cell in zip(widths, row, strict=True)
+        ]
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(
@@ -113,7 +116,9 @@ class Snapshot:
         return cls(
             created_at=Stamp("created_at", "", user.created_at),
             updated_at=Stamp("updated_at", "", user.updated_at),
-            name=Stamp('get_updated_at("name")', user.name, user.get_updated_at("name")),
+            name=Stamp(
+                'get_updated_at("name")', user.name, user.get_updated_at("name")
+            ),
             fullname=Stamp(
                 'get_updated_at("fullname")',
                 user.fullname or "",
@@ -318,10 +323,10 @@ class Demo:
                 "session.refresh(spongebob)",
             ],
         )
+        table = User.__table__
+        assert isinstance(table, Table)  # typed as FromClause; narrows for update()
         with self.engine.begin() as conn:
-            conn.execute(
-                update(User.__table__).values(fullname="SpongeBob SquarePants")
-            )
+            conn.execute(update(table).values(fullname="SpongeBob SquarePants"))
         session.refresh(spongebob)
         s5 = self.show(session, spongebob)
         self.check(
@@ -423,6 +428,8 @@ def run_demo(url: str | None, out: TextIO) -> bool:
         stack.callback(engine.dispose)
         print(f"fieldstamps demo on {where}, table {TABLE_NAME}", file=out)
         print("   class User(TimestampMixin, ChangeTrackingMixin, Base):", file=out)
-        print('       id, name, fullname; name_changed_at = changed_at("name")', file=out)
+        print(
+            '       id, name, fullname; name_changed_at = changed_at("name")', file=out
+        )
         passed = Demo(engine, out).run()
     return passed

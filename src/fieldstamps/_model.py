@@ -96,7 +96,7 @@ def tracking_of(cls: type[Any]) -> Tracking:
     return tracking
 
 
-# -- public building blocks -----------------------------------------------------------
+# -- public building blocks ---------------------------------------------------
 
 
 class TimestampMixin:
@@ -218,7 +218,7 @@ def updated_at_column(field: str, *, index: bool = True) -> Any:
     )
 
 
-# -- wiring, when a class is mapped ------------------------------------------------------------
+# -- wiring, when a class is mapped -------------------------------------------
 
 
 def _is_stamp_column(column: Column[Any]) -> bool:
@@ -388,7 +388,9 @@ def _wire_changed_at(
     return column, tuple(watched)
 
 
-def _wire_changes(owner: str, cls: type[Any], columns: Mapping[str, Column[Any]]) -> Tracking:
+def _wire_changes(
+    owner: str, cls: type[Any], columns: Mapping[str, Column[Any]]
+) -> Tracking:
     changes = columns.get("changes")
     if changes is None or _CHANGES_INFO not in changes.info:
         raise ConfigurationError(

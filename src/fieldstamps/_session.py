@@ -52,7 +52,7 @@ def _expire_stale_stamps(state: ORMExecuteState) -> Result[Any] | None:
         pk_keys = [mapper.get_property_by_column(col).key for col in mapper.primary_key]
         for row in params:
             identity = mapper.identity_key_from_primary_key(
-                [row.get(key) for key in pk_keys]
+                tuple(row.get(key) for key in pk_keys)
             )
             obj = session.identity_map.get(identity)
             if obj is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    REAL,
     BigInteger,
     Boolean,
     ColumnElement,
@@ -106,7 +107,7 @@ def json_path(key: str) -> str:
     return '$."' + key + '"'
 
 
-# -- the clock ---------------------------------------------------------------
+# -- the clock ----------------------------------------------------------------
 
 
 class UtcNow(ColumnElement[dt.datetime]):
@@ -231,7 +232,7 @@ def _changed_mysql(element: ValueChanged, compiler: SQLCompiler, **kw: Any) -> s
     return f"(NOT ({old} <=> {new}))"
 
 
-# -- a column's value as JSON -----------------------------------------------------
+# -- a column's value as JSON -------------------------------------------------
 
 
 class JsonValue(ColumnElement[Any]):
@@ -258,7 +259,6 @@ class JsonValue(ColumnElement[Any]):
 compiles(JsonValue)(_unsupported)
 
 _PG_CASTS: dict[ValueKind, TypeEngine[Any]] = {
-    ValueKind.STRING: Text(),
     ValueKind.INTEGER: BigInteger(),
     ValueKind.FLOAT: Double(),
     ValueKind.BOOLEAN: Boolean(),
@@ -274,8 +274,36 @@ def _json_value_pg(element: JsonValue, compiler: SQLCompiler, **kw: Any) -> str:
     elif kind is ValueKind.JSON:
         inner = cast(element.expr, element.column.type)
     else:
+        # The column's own type first: PostgreSQL types a parameter used
+        # twice by its first use, and a native enum column refuses a
+        # parameter typed text; it also rounds as the stored value is.
         inner = cast(cast(element.expr, element.column.type), Text())
-    return "to_jsonb(%s)" % compiler.process(inner, **kw)
+    return f"to_jsonb({compiler.process(inner, **kw)})"
+
+
+def _unwrap(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+    while isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    return type_
+
+
+def _decimal_scale(type_: TypeEngine[Any]) -> int:
+    """The digits SQLAlchemy keeps when it loads a Decimal from a double."""
+    type_ = _unwrap(type_)
+    if isinstance(type_, Numeric):
+        if type_.decimal_return_scale is not None:
+            return type_.decimal_return_scale
+        if type_.scale is not None:
+            return type_.scale
+    return 10  # SQLAlchemy's default decimal_return_scale
+
+
+def _is_single_precision(type_: TypeEngine[Any]) -> bool:
+    """Whether MariaDB/MySQL stores ``type_`` as a 4-byte FLOAT."""
+    type_ = _unwrap(type_)
+    if not isinstance(type_, Float) or isinstance(type_, Double | REAL):
+        return False
+    return type_.precision is None or type_.precision <= 24
 
 
 @compiles(JsonValue, "sqlite")
@@ -288,7 +316,11 @@ def _json_value_sqlite(element: JsonValue, compiler: SQLCompiler, **kw: Any) -> 
             f"WHEN {expr} THEN 'true' ELSE 'false' END)"
         )
     if kind is ValueKind.DECIMAL:
-        return f"CAST(CAST({expr} AS NUMERIC) AS TEXT)"
+        # SQLite stores the number as a double and SQLAlchemy rounds it to
+        # the scale when loading; printing it to that scale reads the same.
+        digits = _decimal_scale(element.column.type)
+        fmt = _literal(compiler, f"%.{digits}f")
+        return f"CASE WHEN {expr} IS NULL THEN NULL ELSE printf({fmt}, {expr}) END"
     if kind is ValueKind.JSON:
         return f"json({expr})"
     return expr
@@ -302,6 +334,10 @@ def _json_value_mysql(element: JsonValue, compiler: SQLCompiler, **kw: Any) -> s
         # the column's scale / fractional seconds, and so must the copy be.
         typed = compiler.process(cast(element.expr, element.column.type), **kw)
         return f"CAST({typed} AS CHAR)"
+    if kind is ValueKind.FLOAT and _is_single_precision(element.column.type):
+        # FLOAT keeps single precision here: the copy must lose what the
+        # stored value loses.
+        return compiler.process(cast(element.expr, Float()), **kw)
     expr = compiler.process(element.expr, **kw)
     if kind is ValueKind.BOOLEAN:
         return (
@@ -313,7 +349,7 @@ def _json_value_mysql(element: JsonValue, compiler: SQLCompiler, **kw: Any) -> s
     return expr
 
 
-# -- the changes object --------------------------------------------------------------
+# -- the changes object -------------------------------------------------------
 
 
 class _ChangesElement(ColumnElement[Any]):
@@ -530,7 +566,7 @@ def _update_mysql(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) ->
     return f"JSON_REMOVE({document}, {_literal(compiler, json_path(_NOOP_KEY))})"
 
 
-# -- reading a stamp back in SQL -------------------------------------------------------
+# -- reading a stamp back in SQL ----------------------------------------------
 
 
 class StampOf(ColumnElement[dt.datetime]):
@@ -541,12 +577,12 @@ class StampOf(ColumnElement[dt.datetime]):
     inherit_cache = True
     _traverse_internals = [
         ("changes", InternalTraversal.dp_clauseelement),
-        ("key", InternalTraversal.dp_string),
+        ("field", InternalTraversal.dp_string),
     ]
 
-    def __init__(self, changes: ColumnElement[Any], key: str) -> None:
+    def __init__(self, changes: ColumnElement[Any], field: str) -> None:
         self.changes = changes
-        self.key = key
+        self.field = field
 
     @property
     def _from_objects(self) -> list[FromClause]:
@@ -561,18 +597,18 @@ compiles(StampOf)(_unsupported)
 def _stamp_of_pg(element: StampOf, compiler: SQLCompiler, **kw: Any) -> str:
     # ->> on jsonb is IMMUTABLE, so this exact expression can be indexed.
     changes = compiler.process(element.changes, **kw)
-    return f"(({changes} -> {_literal(compiler, element.key)}) ->> 'updated_at')"
+    return f"(({changes} -> {_literal(compiler, element.field)}) ->> 'updated_at')"
 
 
 @compiles(StampOf, "sqlite")
 def _stamp_of_sqlite(element: StampOf, compiler: SQLCompiler, **kw: Any) -> str:
     changes = compiler.process(element.changes, **kw)
-    path = _literal(compiler, json_path(element.key) + ".updated_at")
+    path = _literal(compiler, json_path(element.field) + ".updated_at")
     return f"json_extract({changes}, {path})"
 
 
 @compiles(StampOf, *_MYSQL)
 def _stamp_of_mysql(element: StampOf, compiler: SQLCompiler, **kw: Any) -> str:
     changes = compiler.process(element.changes, **kw)
-    path = _literal(compiler, json_path(element.key) + ".updated_at")
+    path = _literal(compiler, json_path(element.field) + ".updated_at")
     return f"JSON_UNQUOTE(JSON_EXTRACT({changes}, {path}))"

@@ -81,7 +81,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         value = to_utc(value)
-        if self.impl_instance.dialect_impl(dialect).timezone:
+        if getattr(self.impl_instance.dialect_impl(dialect), "timezone", False):
             return value
         # Storage without a zone holds UTC wall time.
         return value.replace(tzinfo=None)

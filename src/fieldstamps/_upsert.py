@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, case, inspect, literal, or_
-from sqlalchemy.sql import ClauseElement
 
 from ._errors import ConfigurationError
 from ._model import table_stamps
@@ -16,7 +15,9 @@ from ._sql import ChangesOnUpdate, UtcNow, ValueChanged
 def _table_of(target: Any) -> Table:
     table = target if isinstance(target, Table) else inspect(target).local_table
     if not isinstance(table, Table):
-        raise ConfigurationError(f"upsert_set() needs a mapped class or Table, got {target!r}")
+        raise ConfigurationError(
+            f"upsert_set() needs a mapped class or Table, got {target!r}"
+        )
     return table
 
 
@@ -50,7 +51,7 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
     news: dict[str, ColumnElement[Any]] = {}
     for key, value in values.items():
         column_key = key if isinstance(key, str) else getattr(key, "key", None)
-        if column_key not in table.c:
+        if not isinstance(column_key, str) or column_key not in table.c:
             raise ConfigurationError(
                 f"upsert_set(): {key!r} is not a column of table {table.name!r}"
             )
@@ -61,7 +62,7 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
                 "sets itself"
             )
         news[column_key] = (
-            value if isinstance(value, ClauseElement) else literal(value, column.type)
+            value if isinstance(value, ColumnElement) else literal(value, column.type)
         )
 
     assignments: dict[str, Any] = {}
@@ -74,7 +75,8 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
         )
     for column, watched in stamps.changed_at:
         moved = [
-            ValueChanged(target, news[target.key]) for target in watched
+            ValueChanged(target, news[target.key])
+            for target in watched
             if target.key in news
         ]
         if moved:
