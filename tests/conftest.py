@@ -8,7 +8,9 @@ A configured server that cannot be reached fails the run; it is never skipped.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,15 +46,45 @@ def pytest_report_header() -> str:
     return f"fieldstamps backends: {', '.join(BACKENDS)}"
 
 
+@contextmanager
+def _scratch_database(url: str) -> Iterator[str]:
+    """A database of this run's own on the server at ``url``, dropped after.
+
+    Runs that share a server (parallel sessions, a developer's and CI's) then
+    never see each other's tables.
+    """
+    name = f"fieldstamps_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+    except Exception as exc:
+        pytest.fail(f"configured database {url} is unreachable: {exc}", pytrace=False)
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            if admin.dialect.name == "postgresql":
+                conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+            else:
+                conn.execute(text(f"DROP DATABASE {name}"))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def backend_urls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def backend_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     # A file, not :memory:, so that several connections share one database.
     sqlite_file = Path(tmp_path_factory.mktemp("sqlite")) / "fieldstamps.db"
-    return {"sqlite": f"sqlite:///{sqlite_file}", **_URLS}
+    with ExitStack() as stack:
+        urls = {
+            name: stack.enter_context(_scratch_database(url))
+            for name, url in _URLS.items()
+        }
+        yield {"sqlite": f"sqlite:///{sqlite_file}", **urls}
 
 
 def make_engine(url: str, **kw: object) -> Engine:
-    engine = create_engine(url, **kw)  # type: ignore[arg-type]
+    engine = create_engine(url, **kw)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))

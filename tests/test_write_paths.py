@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, func, insert, select, update
+from sqlalchemy import Engine, bindparam, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from tests.models import User
@@ -283,3 +283,20 @@ def test_where_and_order_by_stamp(session: Session) -> None:
         session.scalar(select(User.updated_at_of("fullname")).where(User.id == a.id))
         == a_since
     )
+
+
+def test_stamps_are_loaded_after_a_flush_without_lazy_loads(db: Engine) -> None:
+    with Session(db, expire_on_commit=False) as session:
+        user = _new_user(session)
+        before = read_user(db, user.id)
+        tick()
+        user.name = "Spongebob"
+        session.flush()
+        stamp_keys = {"updated_at", "changes", "name_changed_at", "name_updated_at"}
+        assert not stamp_keys & inspect(user).unloaded  # reloaded in the flush
+        in_session = (user.updated_at, user.get_updated_at("name"))
+        session.commit()
+        assert not stamp_keys & inspect(user).unloaded
+    after = read_user(db, user.id)
+    assert_wrote(before, after, {"name"})
+    assert in_session == (after.updated_at, after.updated_at)

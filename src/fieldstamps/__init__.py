@@ -1,5 +1,6 @@
 """Per-field change stamps for SQLAlchemy, computed by the database server."""
 
+from . import _session  # noqa: F401  (registers the session listeners)
 from ._errors import (
     ConfigurationError,
     FieldstampsError,
@@ -7,7 +8,6 @@ from ._errors import (
     UnknownFieldError,
     UnsupportedDatabaseError,
 )
-from . import _session  # noqa: F401  (registers the session listener)
 from ._model import (
     ChangeTrackingMixin,
     TimestampMixin,

@@ -56,11 +56,13 @@ class TableStamps:
     fields: tuple[TrackedField, ...] = ()
     changed_at: tuple[tuple[Column[Any], tuple[Column[Any], ...]], ...] = ()
     updated_at: tuple[Column[Any], ...] = ()
+    mirrors: tuple[Column[Any], ...] = ()
 
     @property
     def columns(self) -> tuple[Column[Any], ...]:
         own = () if self.changes is None else (self.changes,)
-        return own + tuple(column for column, _ in self.changed_at) + self.updated_at
+        changed_at = tuple(column for column, _ in self.changed_at)
+        return own + changed_at + self.updated_at + self.mirrors
 
 
 def table_stamps(table: object) -> TableStamps | None:
@@ -456,11 +458,9 @@ def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
         fields=() if tracking is None else tracking.fields,
         changed_at=changed_at,
         updated_at=tuple(c for c in table.c if _UPDATED_AT_INFO in c.info),
+        mirrors=() if tracking is None else tuple(tracking.mirrors.values()),
     )
     if stamps.columns:
+        # Found by upsert_set() and by the session listeners that reload
+        # stamps after a flush (see _session.py).
         table.info[_TABLE_INFO] = stamps
-        # Stamps are computed by SQL, so after a flush they would be expired
-        # and reloaded lazily; fetch them with the write instead (RETURNING
-        # where the database has it), which also keeps AsyncSession objects
-        # readable after commit.
-        mapper.eager_defaults = True
