@@ -145,9 +145,7 @@ def _expire_stale_stamps(state: ORMExecuteState) -> Result[Any] | None:
     session = state.session
     if by_primary_key:
         assert isinstance(params, list)
-        pk_keys = [
-            mapper.get_property_by_column(col).key for col in mapper.primary_key
-        ]
+        pk_keys = [mapper.get_property_by_column(col).key for col in mapper.primary_key]
         for row in params:
             identity = mapper.identity_key_from_primary_key(
                 tuple(row.get(key) for key in pk_keys)

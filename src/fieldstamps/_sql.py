@@ -38,7 +38,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.compiler import SQLCompiler, StrSQLCompiler
 from sqlalchemy.sql.expression import from_dml_column
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from ._errors import UnsupportedDatabaseError
@@ -76,9 +76,7 @@ def value_kind(type_: TypeEngine[Any]) -> ValueKind | None:
         return ValueKind.FLOAT
     if isinstance(type_, Numeric):
         return ValueKind.DECIMAL if type_.asdecimal else ValueKind.FLOAT
-    if isinstance(type_, Date | DateTime | Time) and not isinstance(
-        type_, Interval
-    ):
+    if isinstance(type_, Date | DateTime | Time) and not isinstance(type_, Interval):
         return ValueKind.TEMPORAL
     if isinstance(type_, Uuid):
         return ValueKind.UUID
@@ -119,7 +117,8 @@ class UtcNow(ColumnElement[dt.datetime]):
 
     type = UTCDateTime()
     inherit_cache = True
-    _traverse_internals = []
+    # SQLAlchemy's base declares this without ClassVar; mypy refuses one here.
+    _traverse_internals: _TraverseInternalsType = []  # noqa: RUF012
 
 
 class UtcNowText(ColumnElement[str]):
@@ -127,7 +126,8 @@ class UtcNowText(ColumnElement[str]):
 
     type = String()
     inherit_cache = True
-    _traverse_internals = []
+    # SQLAlchemy's base declares this without ClassVar; mypy refuses one here.
+    _traverse_internals: _TraverseInternalsType = []  # noqa: RUF012
 
 
 compiles(UtcNow)(_unsupported)
@@ -139,14 +139,12 @@ def _utcnow_sqlite(element: UtcNow, compiler: SQLCompiler, **kw: Any) -> str:
     # SQLAlchemy stores SQLite datetimes with six fraction digits; matching
     # that width keeps text comparisons with bound values exact. SQLite's
     # clock has milliseconds.
-    return "strftime(%s, 'now')" % _literal(compiler, "%Y-%m-%d %H:%M:%f000")
+    return f"strftime({_literal(compiler, '%Y-%m-%d %H:%M:%f000')}, 'now')"
 
 
 @compiles(UtcNowText, "sqlite")
-def _utcnow_text_sqlite(
-    element: UtcNowText, compiler: SQLCompiler, **kw: Any
-) -> str:
-    return "strftime(%s, 'now')" % _literal(compiler, "%Y-%m-%dT%H:%M:%f000Z")
+def _utcnow_text_sqlite(element: UtcNowText, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strftime({_literal(compiler, '%Y-%m-%dT%H:%M:%f000Z')}, 'now')"
 
 
 @compiles(UtcNow, "postgresql")
@@ -156,9 +154,8 @@ def _utcnow_pg(element: UtcNow, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(UtcNowText, "postgresql")
 def _utcnow_text_pg(element: UtcNowText, compiler: SQLCompiler, **kw: Any) -> str:
-    return "to_char(now() AT TIME ZONE 'UTC', %s)" % _literal(
-        compiler, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
-    )
+    text_format = _literal(compiler, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    return f"to_char(now() AT TIME ZONE 'UTC', {text_format})"
 
 
 @compiles(UtcNow, *_MYSQL)
@@ -168,12 +165,9 @@ def _utcnow_mysql(element: UtcNow, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 @compiles(UtcNowText, *_MYSQL)
-def _utcnow_text_mysql(
-    element: UtcNowText, compiler: SQLCompiler, **kw: Any
-) -> str:
-    return "DATE_FORMAT(UTC_TIMESTAMP(6), %s)" % _literal(
-        compiler, "%Y-%m-%dT%H:%i:%s.%fZ"
-    )
+def _utcnow_text_mysql(element: UtcNowText, compiler: SQLCompiler, **kw: Any) -> str:
+    text_format = _literal(compiler, "%Y-%m-%dT%H:%i:%s.%fZ")
+    return f"DATE_FORMAT(UTC_TIMESTAMP(6), {text_format})"
 
 
 # -- "did this column's value change in this statement" -----------------------
@@ -189,7 +183,8 @@ class ValueChanged(ColumnElement[bool]):
 
     type = Boolean()
     inherit_cache = True
-    _traverse_internals = [
+    # SQLAlchemy's base declares this without ClassVar; mypy refuses one here.
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
         ("column", InternalTraversal.dp_clauseelement),
         ("new", InternalTraversal.dp_clauseelement),
     ]
@@ -240,7 +235,8 @@ class JsonValue(ColumnElement[Any]):
 
     type = JSON()
     inherit_cache = True
-    _traverse_internals = [
+    # SQLAlchemy's base declares this without ClassVar; mypy refuses one here.
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
         ("column", InternalTraversal.dp_clauseelement),
         ("expr", InternalTraversal.dp_clauseelement),
     ]
@@ -315,6 +311,19 @@ def _json_value_sqlite(element: JsonValue, compiler: SQLCompiler, **kw: Any) -> 
             f"json(CASE WHEN {expr} IS NULL THEN 'null' "
             f"WHEN {expr} THEN 'true' ELSE 'false' END)"
         )
+    if kind is ValueKind.FLOAT:
+        # SQLite's JSON prints 15 digits, which most doubles do not survive
+        # (0.1 + 0.2 reads back as 0.3), and an infinity as Inf, which is not
+        # JSON. 15 digits where they read back, 18 otherwise (17 are not
+        # exact in SQLite's printf); infinities as PostgreSQL writes them.
+        short = f"printf({_literal(compiler, '%!.15g')}, {expr})"
+        full = f"printf({_literal(compiler, '%!.18g')}, {expr})"
+        return (
+            f"json(CASE WHEN {expr} IS NULL THEN NULL "
+            f"""WHEN {expr} = 9e999 THEN '"Infinity"' """
+            f"""WHEN {expr} = -9e999 THEN '"-Infinity"' """
+            f"WHEN CAST({short} AS REAL) = {expr} THEN {short} ELSE {full} END)"
+        )
     if kind is ValueKind.DECIMAL:
         # SQLite stores the number as a double and SQLAlchemy rounds it to
         # the scale when loading; printing it to that scale reads the same.
@@ -362,7 +371,8 @@ class _ChangesElement(ColumnElement[Any]):
 
     type = JSON()
     inherit_cache = True
-    _traverse_internals = [
+    # SQLAlchemy's base declares this without ClassVar; mypy refuses one here.
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
         ("changes", InternalTraversal.dp_clauseelement),
         ("keys", InternalTraversal.dp_string_list),
         ("columns", InternalTraversal.dp_clauseelement_tuple),
@@ -386,8 +396,11 @@ class _ChangesElement(ColumnElement[Any]):
         )
         self.stored = ["1" if store else "" for _, _, store in fields]
 
-    def entries(self) -> Iterator[tuple[str, ColumnElement[Any], ColumnElement[Any], bool]]:
-        return zip(self.keys, self.columns, self.news, map(bool, self.stored), strict=True)
+    def entries(
+        self,
+    ) -> Iterator[tuple[str, ColumnElement[Any], ColumnElement[Any], bool]]:
+        stored = map(bool, self.stored)
+        return zip(self.keys, self.columns, self.news, stored, strict=True)
 
 
 class ChangesOnInsert(_ChangesElement):
@@ -424,9 +437,7 @@ def _entry_sql(
 ) -> str:
     parts = []
     if store:
-        parts.append(
-            "'value', " + compiler.process(JsonValue(column, new), **kw)
-        )
+        parts.append("'value', " + compiler.process(JsonValue(column, new), **kw))
     parts.append("'updated_at', " + now_text)
     return f"{object_fn}({', '.join(parts)})"
 
@@ -521,7 +532,13 @@ def _set_paths_sql(
 def _insert_sqlite(element: ChangesOnInsert, compiler: SQLCompiler, **kw: Any) -> str:
     _register_insert_binds(element, kw)
     return _set_paths_sql(
-        compiler, "json_set", "json('{}')", element, _SQLITE_PAIRS, "json_object", kw,
+        compiler,
+        "json_set",
+        "json('{}')",
+        element,
+        _SQLITE_PAIRS,
+        "json_object",
+        kw,
         conditional=False,
     )
 
@@ -536,7 +553,13 @@ def _update_sqlite(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) -
         f"WHEN 'object' THEN {current} ELSE '{{}}' END ELSE '{{}}' END"
     )
     document = _set_paths_sql(
-        compiler, "json_set", base, element, _SQLITE_PAIRS, "json_object", kw,
+        compiler,
+        "json_set",
+        base,
+        element,
+        _SQLITE_PAIRS,
+        "json_object",
+        kw,
         conditional=True,
     )
     return f"json_remove({document}, {_literal(compiler, json_path(_NOOP_KEY))})"
@@ -546,7 +569,13 @@ def _update_sqlite(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) -
 def _insert_mysql(element: ChangesOnInsert, compiler: SQLCompiler, **kw: Any) -> str:
     _register_insert_binds(element, kw)
     return _set_paths_sql(
-        compiler, "JSON_SET", "JSON_OBJECT()", element, 10_000, "JSON_OBJECT", kw,
+        compiler,
+        "JSON_SET",
+        "JSON_OBJECT()",
+        element,
+        10_000,
+        "JSON_OBJECT",
+        kw,
         conditional=False,
     )
 
@@ -560,7 +589,13 @@ def _update_mysql(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) ->
         f"ELSE JSON_OBJECT() END"
     )
     document = _set_paths_sql(
-        compiler, "JSON_SET", base, element, 10_000, "JSON_OBJECT", kw,
+        compiler,
+        "JSON_SET",
+        base,
+        element,
+        10_000,
+        "JSON_OBJECT",
+        kw,
         conditional=True,
     )
     return f"JSON_REMOVE({document}, {_literal(compiler, json_path(_NOOP_KEY))})"
@@ -575,7 +610,8 @@ class StampOf(ColumnElement[dt.datetime]):
 
     type = StampText()
     inherit_cache = True
-    _traverse_internals = [
+    # SQLAlchemy's base declares this without ClassVar; mypy refuses one here.
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
         ("changes", InternalTraversal.dp_clauseelement),
         ("field", InternalTraversal.dp_string),
     ]

@@ -53,11 +53,11 @@ def parse_stamp_text(text: object) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(text)
-    except ValueError:
+        if parsed.tzinfo is None:
+            return None
+        return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # year 1 minus an offset overflows
         return None
-    if parsed.tzinfo is None:
-        return None
-    return parsed.astimezone(dt.UTC)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
