@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.compiler import SQLCompiler, StrSQLCompiler
+from sqlalchemy.sql.elements import DMLTargetCopy
 from sqlalchemy.sql.expression import from_dml_column
 from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -98,6 +99,38 @@ def _literal(compiler: SQLCompiler, text: str) -> str:
     # render_literal_value quotes and escapes for the dialect, including the
     # doubled % that format-paramstyle drivers need.
     return compiler.render_literal_value(text, String())
+
+
+def _assigned_keys(compiler: SQLCompiler) -> frozenset[str] | None:
+    """Keys of the columns the UPDATE being compiled assigns; None if unknown.
+
+    Fields the statement does not assign cannot change, so their comparisons
+    and JSON entries are left out of the SQL. Safe with the statement cache:
+    SQLAlchemy caches a compiled UPDATE per set of parameter keys.
+    """
+    state = getattr(compiler, "compile_state", None)
+    if state is None or not getattr(state, "isupdate", False):
+        return None
+    if getattr(state, "is_multitable", False):
+        return None
+    keys = set(compiler.column_keys or ())
+    for key in getattr(state, "_dict_parameters", None) or {}:
+        name = key if isinstance(key, str) else getattr(key, "key", None)
+        if not isinstance(name, str):
+            return None
+        keys.add(name)
+    return frozenset(keys)
+
+
+def _cannot_change(
+    compiler: SQLCompiler, column: ColumnElement[Any], new: ColumnElement[Any]
+) -> bool:
+    """True when ``new`` copies the statement's value for a column it leaves
+    alone, which ``from_dml_column`` would render as the column itself."""
+    if not isinstance(new, DMLTargetCopy):
+        return False
+    assigned = _assigned_keys(compiler)
+    return assigned is not None and column.key not in assigned
 
 
 def json_path(key: str) -> str:
@@ -201,6 +234,8 @@ compiles(ValueChanged)(_unsupported)
 
 @compiles(ValueChanged, "sqlite")
 def _changed_sqlite(element: ValueChanged, compiler: SQLCompiler, **kw: Any) -> str:
+    if _cannot_change(compiler, element.column, element.new):
+        return "(1 = 0)"
     old = compiler.process(element.column, **kw)
     new = compiler.process(element.new, **kw)
     return f"({old} IS NOT {new})"
@@ -208,6 +243,8 @@ def _changed_sqlite(element: ValueChanged, compiler: SQLCompiler, **kw: Any) -> 
 
 @compiles(ValueChanged, "postgresql")
 def _changed_pg(element: ValueChanged, compiler: SQLCompiler, **kw: Any) -> str:
+    if _cannot_change(compiler, element.column, element.new):
+        return "(1 = 0)"
     old = compiler.process(element.column, **kw)
     new = compiler.process(element.new, **kw)
     if value_kind(element.column.type) is ValueKind.JSON:
@@ -218,6 +255,8 @@ def _changed_pg(element: ValueChanged, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(ValueChanged, *_MYSQL)
 def _changed_mysql(element: ValueChanged, compiler: SQLCompiler, **kw: Any) -> str:
+    if _cannot_change(compiler, element.column, element.new):
+        return "(1 = 0)"
     old = compiler.process(element.column, **kw)
     new = compiler.process(element.new, **kw)
     if value_kind(element.column.type) in (ValueKind.STRING, ValueKind.JSON):
@@ -361,6 +400,9 @@ def _json_value_mysql(element: JsonValue, compiler: SQLCompiler, **kw: Any) -> s
 # -- the changes object -------------------------------------------------------
 
 
+_Entry = tuple[str, ColumnElement[Any], ColumnElement[Any], bool]
+
+
 class _ChangesElement(ColumnElement[Any]):
     """Shared state of the INSERT and UPDATE forms of the ``changes`` value.
 
@@ -396,11 +438,17 @@ class _ChangesElement(ColumnElement[Any]):
         )
         self.stored = ["1" if store else "" for _, _, store in fields]
 
-    def entries(
-        self,
-    ) -> Iterator[tuple[str, ColumnElement[Any], ColumnElement[Any], bool]]:
+    def entries(self) -> list[_Entry]:
         stored = map(bool, self.stored)
-        return zip(self.keys, self.columns, self.news, stored, strict=True)
+        return list(zip(self.keys, self.columns, self.news, stored, strict=True))
+
+    def changeable_entries(self, compiler: SQLCompiler) -> list[_Entry]:
+        """The entries whose field the statement being compiled may change."""
+        return [
+            entry
+            for entry in self.entries()
+            if not _cannot_change(compiler, entry[1], entry[2])
+        ]
 
 
 class ChangesOnInsert(_ChangesElement):
@@ -480,13 +528,16 @@ def _insert_pg(element: ChangesOnInsert, compiler: SQLCompiler, **kw: Any) -> st
 @compiles(ChangesOnUpdate, "postgresql")
 def _update_pg(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) -> str:
     current = compiler.process(element.changes, **kw)
+    entries = element.changeable_entries(compiler)
+    if not entries:
+        return current
     now = compiler.process(UtcNowText(), **kw)
     # Flat: one || per field keeps the SQL linear in the number of fields.
     pieces = [
         f"COALESCE(CASE WHEN jsonb_typeof({current}) = 'object' "
         f"THEN {current} END, CAST('{{}}' AS JSONB))"
     ]
-    for key, column, new, store in element.entries():
+    for key, column, new, store in entries:
         changed = compiler.process(ValueChanged(column, new), **kw)
         entry = _entry_sql(compiler, "jsonb_build_object", column, new, store, now, kw)
         pieces.append(
@@ -500,7 +551,7 @@ def _set_paths_sql(
     compiler: SQLCompiler,
     function: str,
     document: str,
-    element: _ChangesElement,
+    entries: list[_Entry],
     pairs_per_call: int,
     object_fn: str,
     kw: dict[str, Any],
@@ -515,15 +566,19 @@ def _set_paths_sql(
     """
     now = compiler.process(UtcNowText(), **kw)
     noop = _literal(compiler, json_path(_NOOP_KEY))
-    for chunk in _chunks(list(element.entries()), pairs_per_call):
+    for chunk in _chunks(entries, pairs_per_call):
         args = [document]
         for key, column, new, store in chunk:
             path = _literal(compiler, json_path(key))
+            entry = _entry_sql(compiler, object_fn, column, new, store, now, kw)
             if conditional:
+                # Unchanged fields write NULL to the scratch key: no entry is
+                # built for them.
                 changed = compiler.process(ValueChanged(column, new), **kw)
                 path = f"CASE WHEN {changed} THEN {path} ELSE {noop} END"
+                entry = f"CASE WHEN {changed} THEN {entry} END"
             args.append(path)
-            args.append(_entry_sql(compiler, object_fn, column, new, store, now, kw))
+            args.append(entry)
         document = f"{function}({', '.join(args)})"
     return document
 
@@ -535,7 +590,7 @@ def _insert_sqlite(element: ChangesOnInsert, compiler: SQLCompiler, **kw: Any) -
         compiler,
         "json_set",
         "json('{}')",
-        element,
+        element.entries(),
         _SQLITE_PAIRS,
         "json_object",
         kw,
@@ -546,6 +601,9 @@ def _insert_sqlite(element: ChangesOnInsert, compiler: SQLCompiler, **kw: Any) -
 @compiles(ChangesOnUpdate, "sqlite")
 def _update_sqlite(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) -> str:
     current = compiler.process(element.changes, **kw)
+    entries = element.changeable_entries(compiler)
+    if not entries:
+        return current
     # Nested CASE: SQLite's AND does not promise to skip json_type() on text
     # that is not JSON, which would raise.
     base = (
@@ -556,7 +614,7 @@ def _update_sqlite(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) -
         compiler,
         "json_set",
         base,
-        element,
+        entries,
         _SQLITE_PAIRS,
         "json_object",
         kw,
@@ -572,7 +630,7 @@ def _insert_mysql(element: ChangesOnInsert, compiler: SQLCompiler, **kw: Any) ->
         compiler,
         "JSON_SET",
         "JSON_OBJECT()",
-        element,
+        element.entries(),
         10_000,
         "JSON_OBJECT",
         kw,
@@ -583,6 +641,9 @@ def _insert_mysql(element: ChangesOnInsert, compiler: SQLCompiler, **kw: Any) ->
 @compiles(ChangesOnUpdate, *_MYSQL)
 def _update_mysql(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) -> str:
     current = compiler.process(element.changes, **kw)
+    entries = element.changeable_entries(compiler)
+    if not entries:
+        return current
     base = (
         f"CASE WHEN JSON_VALID({current}) THEN CASE JSON_TYPE({current}) "
         f"WHEN 'OBJECT' THEN {current} ELSE JSON_OBJECT() END "
@@ -592,7 +653,7 @@ def _update_mysql(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) ->
         compiler,
         "JSON_SET",
         base,
-        element,
+        entries,
         10_000,
         "JSON_OBJECT",
         kw,
