@@ -1,4 +1,28 @@
-"""Per-field change stamps for SQLAlchemy, computed by the database server."""
+"""Per-field change stamps for SQLAlchemy, computed by the database server.
+
+>>> from sqlalchemy import String, create_engine, update
+>>> from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+>>> from fieldstamps import ChangeTrackingMixin, TimestampMixin
+>>> class Base(DeclarativeBase):
+...     pass
+>>> class User(TimestampMixin, ChangeTrackingMixin, Base):
+...     __tablename__ = "user_account"
+...     id: Mapped[int] = mapped_column(primary_key=True)
+...     name: Mapped[str] = mapped_column(String(30))
+...     fullname: Mapped[str | None] = mapped_column(String(100))
+>>> engine = create_engine("sqlite://")
+>>> Base.metadata.create_all(engine)
+>>> with Session(engine) as session:
+...     user = User(name="spongebob", fullname="Spongebob Squarepants")
+...     session.add(user)
+...     session.commit()
+...     _ = session.execute(update(User).values(name="Spongebob"))
+...     session.commit()
+...     print(user.get_updated_at("name") == user.updated_at > user.created_at)
+...     print(user.get_updated_at("fullname") == user.created_at)
+True
+True
+"""
 
 from . import _session  # noqa: F401  (registers the session listeners)
 from ._errors import (

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from ._errors import UnsupportedDatabaseError
+from ._errors import FieldstampsError, UnsupportedDatabaseError
 from ._model import ChangeTrackingMixin, TimestampMixin, changed_at
 
 TABLE_NAME = "fieldstamps_demo_user"
@@ -58,7 +58,7 @@ class User(TimestampMixin, ChangeTrackingMixin, _Base):
     name_changed_at: Mapped[dt.datetime | None] = changed_at("name")
 
 
-class DemoError(Exception):
+class DemoError(FieldstampsError):
     """The database cannot be used; the message is one line for the user."""
 
 
