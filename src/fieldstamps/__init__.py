@@ -24,7 +24,7 @@ True
 True
 """
 
-from . import _session  # noqa: F401  (registers the session listeners)
+from . import _mariadb, _session  # noqa: F401  (register compilers, listeners)
 from ._errors import (
     ConfigurationError,
     FieldstampsError,

@@ -14,6 +14,7 @@ from sqlalchemy.sql.schema import ColumnDefault, ScalarElementColumnDefault
 
 from ._errors import ConfigurationError, UnknownFieldError
 from ._sql import (
+    NOOP_KEY,
     ChangesOnInsert,
     ChangesOnUpdate,
     StampOf,
@@ -329,12 +330,7 @@ def _tracked_fields(
                     f"which is not a tracked field; tracked: {', '.join(keys)}"
                 )
     for key in keys:
-        if '"' in key or "\\" in key:
-            raise ConfigurationError(
-                f"{owner}: field {key!r} cannot be tracked: its name holds a "
-                "quote or backslash, which JSON paths cannot name on every "
-                "database"
-            )
+        _check_field_key(owner, key)
     return tuple(
         TrackedField(
             key,
@@ -342,6 +338,25 @@ def _tracked_fields(
             stores_value=key in storing and value_kind(columns[key].type) is not None,
         )
         for key in keys
+    )
+
+
+def _check_field_key(owner: str, key: str) -> None:
+    # Field keys are written into SQL string literals (JSON paths, keys).
+    if '"' in key or "\\" in key:
+        reason = "a quote or backslash, which JSON paths cannot name everywhere"
+    elif "%(" in key:
+        reason = (
+            "'%(', which SQLAlchemy's conversion to positional parameters "
+            "would read as a placeholder"
+        )
+    elif key == NOOP_KEY:
+        reason = "the name of fieldstamps' scratch key"
+    else:
+        return
+    raise ConfigurationError(
+        f"{owner}: field {key!r} cannot be tracked: its name holds {reason}; "
+        "exclude it or rename the attribute"
     )
 
 

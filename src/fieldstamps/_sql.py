@@ -506,7 +506,7 @@ def _register_insert_binds(element: _ChangesElement, kw: dict[str, Any]) -> None
 _PG_PAIRS = 50
 # SQLite's default SQLITE_MAX_FUNCTION_ARG is 127 before 3.48.
 _SQLITE_PAIRS = 60
-_NOOP_KEY = "~fieldstamps-noop"
+NOOP_KEY = "~fieldstamps-noop"
 
 
 @compiles(ChangesOnInsert, "postgresql")
@@ -565,7 +565,7 @@ def _set_paths_sql(
     the whole document per field would grow the SQL exponentially.
     """
     now = compiler.process(UtcNowText(), **kw)
-    noop = _literal(compiler, json_path(_NOOP_KEY))
+    noop = _literal(compiler, json_path(NOOP_KEY))
     for chunk in _chunks(entries, pairs_per_call):
         args = [document]
         for key, column, new, store in chunk:
@@ -620,7 +620,7 @@ def _update_sqlite(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) -
         kw,
         conditional=True,
     )
-    return f"json_remove({document}, {_literal(compiler, json_path(_NOOP_KEY))})"
+    return f"json_remove({document}, {_literal(compiler, json_path(NOOP_KEY))})"
 
 
 @compiles(ChangesOnInsert, *_MYSQL)
@@ -659,7 +659,7 @@ def _update_mysql(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) ->
         kw,
         conditional=True,
     )
-    return f"JSON_REMOVE({document}, {_literal(compiler, json_path(_NOOP_KEY))})"
+    return f"JSON_REMOVE({document}, {_literal(compiler, json_path(NOOP_KEY))})"
 
 
 # -- reading a stamp back in SQL ----------------------------------------------

@@ -1,0 +1,153 @@
+"""Regressions: bugs found (mostly by tests/test_model_based.py), one test each.
+
+Each test is self-contained and runs on every configured backend.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, Table, insert, update
+
+from tests.models import User
+from tests.stamps import TRACKED, assert_wrote, read_user, tick
+
+
+def test_set_copying_a_column_assigned_earlier_in_the_same_update(
+    db: Engine,
+) -> None:
+    """``SET name = 'Spongebob', fullname = name`` in one UPDATE.
+
+    MariaDB/MySQL assign SET items left to right, so ``fullname`` receives the
+    *new* name. The stamps are assigned first (stamp columns sort first) and
+    evaluate ``from_dml_column(fullname)``, i.e. ``name``, before name is
+    reassigned: they compare with, and record, the *old* name. Found by the
+    model-based test; on PostgreSQL and SQLite every SET item sees the old row,
+    and this passes.
+    """
+    table = User.__table__
+    assert isinstance(table, Table)
+    with db.begin() as conn:
+        conn.execute(
+            insert(table),
+            [
+                # fullname equal to the old name: MariaDB changes it (to the new
+                # name), other databases leave it.
+                {"id": 1, "name": "spongebob", "fullname": "spongebob"},
+                # fullname equal to the new name: MariaDB leaves it, other
+                # databases change it (to the old name).
+                {"id": 2, "name": "spongebob", "fullname": "Spongebob"},
+            ],
+        )
+    before = {uid: read_user(db, uid) for uid in (1, 2)}
+    tick()
+    with db.begin() as conn:
+        conn.execute(
+            update(table)
+            .where(table.c.id.in_([1, 2]))
+            .values(name="Spongebob", fullname=table.c.name)
+        )
+    for uid in (1, 2):
+        after = read_user(db, uid)
+        # Whatever the database's SET semantics stored, changes must agree
+        # with it, and stamps must move exactly for the columns that changed.
+        assert after.stored == after.values, uid
+        changed = {
+            field
+            for field in TRACKED
+            if after.values[field] != before[uid].values[field]
+        }
+        assert_wrote(before[uid], after, changed)
+
+
+# -- found by the hostile-input tests (tests/test_hostile.py) -----------------
+
+
+def _hostile_key_model(key: str) -> type:
+    """A mapped class tracking a field whose key is ``key``, plus ``other``."""
+    from sqlalchemy import Integer, String
+    from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+    from fieldstamps import ChangeTrackingMixin, TimestampMixin
+
+    class Base(DeclarativeBase):
+        pass
+
+    return type(
+        "HostileKey",
+        (TimestampMixin, ChangeTrackingMixin, Base),
+        {
+            "__tablename__": "hostile_key",
+            "id": mapped_column(Integer, primary_key=True),
+            key: mapped_column("odd", String(20)),
+            "other": mapped_column(String(20)),
+        },
+    )
+
+
+def test_field_key_with_pyformat_placeholder_on_sqlite() -> None:
+    """A field key like ``%(id)s`` is rendered into SQL string literals (the
+    JSON path ``'$."%(id)s"'``). SQLAlchemy's conversion to SQLite's qmark
+    paramstyle rewrites ``%(name)s`` inside that literal into ``?`` whenever
+    ``name`` is a bind name of the statement (``id``, any column key), so the
+    INSERT and UPDATE fail with sqlite3.ProgrammingError ("Incorrect number
+    of bindings supplied") instead of writing or raising FieldstampsError.
+    PostgreSQL and MariaDB (pyformat, ``%`` doubled) are fine.
+    Fixed when the write works, or the key is refused with ConfigurationError.
+    """
+    from typing import Any
+
+    from sqlalchemy import create_engine, select, update
+    from sqlalchemy.orm import Session
+
+    from fieldstamps import ConfigurationError
+
+    try:
+        model: Any = _hostile_key_model("%(id)s")
+    except ConfigurationError:
+        return
+    engine = create_engine("sqlite://")
+    model.metadata.create_all(engine)
+    with Session(engine) as session:
+        obj = model(id=1, other="a")
+        setattr(obj, "%(id)s", "x")
+        session.add(obj)
+        session.commit()
+        session.execute(update(model).values(other="b"))
+        session.commit()
+        changes = session.scalars(select(model.changes)).one()
+    assert changes["%(id)s"]["value"] == "x"
+    assert changes["other"]["value"] == "b"
+
+
+def test_field_key_equal_to_the_noop_scratch_key_loses_its_stamp() -> None:
+    """SQLite's and MariaDB's UPDATE merge send every unchanged field to the
+    scratch path ``$."~fieldstamps-noop"`` and JSON_REMOVE it afterwards. A
+    tracked field whose key is ``~fieldstamps-noop`` therefore loses its
+    entry on every UPDATE, whether it changed or not, silently (PostgreSQL
+    keeps it). Fixed when the entry survives, or the key is refused with
+    ConfigurationError when the class is created."""
+    from typing import Any
+
+    from sqlalchemy import create_engine, select, update
+    from sqlalchemy.orm import Session
+
+    from fieldstamps import ConfigurationError
+
+    try:
+        model: Any = _hostile_key_model("~fieldstamps-noop")
+    except ConfigurationError:
+        return
+    engine = create_engine("sqlite://")
+    model.metadata.create_all(engine)
+    with Session(engine) as session:
+        obj = model(id=1, other="a")
+        setattr(obj, "~fieldstamps-noop", "x")
+        session.add(obj)
+        session.commit()
+        session.execute(update(model).values(other="b"))  # leaves the field alone
+        session.commit()
+        kept = session.scalars(select(model.changes)).one()
+        session.execute(update(model).values({"~fieldstamps-noop": "y"}))
+        session.commit()
+        changed = session.scalars(select(model.changes)).one()
+    assert kept.get("~fieldstamps-noop", {}).get("value") == "x", kept
+    assert changed.get("~fieldstamps-noop", {}).get("value") == "y", changed
