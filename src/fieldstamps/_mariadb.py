@@ -1,4 +1,4 @@
-"""Standard SET semantics for UPDATEs of stamped tables on MariaDB.
+"""Standard SET semantics for UPDATEs and upserts of stamped tables on MariaDB.
 
 MariaDB assigns ``SET a = ..., b = ...`` left to right: a value that reads a
 column assigned earlier in the same statement sees the new value. Stamps
@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.dml import Insert, Update
 
 from ._model import table_stamps
 
@@ -32,6 +32,22 @@ def _update_with_simultaneous_assignment(
 ) -> str:
     sql = compiler.visit_update(element, **kw)
     # One dialect class serves MySQL and MariaDB; only MariaDB has the mode.
+    if not getattr(compiler.dialect, "is_mariadb", False):
+        return sql
+    if table_stamps(element.table) is None or kw.get("asfrom"):
+        return sql
+    return _SIMULTANEOUS + sql
+
+
+@compiles(Insert, "mysql", "mariadb")
+def _upsert_with_simultaneous_assignment(
+    element: Insert, compiler: SQLCompiler, **kw: Any
+) -> str:
+    # visit_insert is untyped in SQLAlchemy; it returns the statement's text.
+    sql: str = compiler.visit_insert(element, **kw)  # type: ignore[no-untyped-call]
+    # Only INSERT .. ON DUPLICATE KEY UPDATE has a SET list to order.
+    if getattr(element, "_post_values_clause", None) is None:
+        return sql
     if not getattr(compiler.dialect, "is_mariadb", False):
         return sql
     if table_stamps(element.table) is None or kw.get("asfrom"):
