@@ -26,7 +26,6 @@ from sqlalchemy import (
     Float,
     Integer,
     Interval,
-    LargeBinary,
     Numeric,
     String,
     Text,
@@ -83,8 +82,7 @@ def value_kind(type_: TypeEngine[Any]) -> ValueKind | None:
         return ValueKind.UUID
     if isinstance(type_, JSON):
         return ValueKind.JSON
-    if isinstance(type_, LargeBinary):
-        return None
+    # LargeBinary, Interval, ARRAY, ...: the stamp is kept, the value is not.
     return None
 
 
