@@ -1,0 +1,47 @@
+"""``fieldstamps-columns``: one ``changed_at()`` column per tracked field,
+``name``'s indexed, with fieldstamps' TimestampMixin."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped
+
+from fieldstamps import TimestampMixin, changed_at
+
+from ._base import Contender, UserColumns
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(TimestampMixin, UserColumns, Base):
+    name_changed_at: Mapped[dt.datetime | None] = changed_at("name", index=True)
+    email_changed_at: Mapped[dt.datetime | None] = changed_at("email")
+    city_changed_at: Mapped[dt.datetime | None] = changed_at("city")
+    age_changed_at: Mapped[dt.datetime | None] = changed_at("age")
+    balance_changed_at: Mapped[dt.datetime | None] = changed_at("balance")
+
+
+class FieldstampsColumns(Contender):
+    name = "fieldstamps-columns"
+    note = "W6 index: changed_at('name', index=True)"
+
+    @property
+    def model(self) -> type[UserColumns]:
+        return User
+
+    def changed_at(self, row: Any, field: str) -> dt.datetime | None:
+        value: dt.datetime | None = getattr(row, f"{field}_changed_at")
+        return value
+
+    def count_changed_since(self, field: str, since: dt.datetime) -> Select[Any]:
+        column = getattr(User, f"{field}_changed_at")
+        return select(func.count()).select_from(User).where(column >= since)
+
+
+def contender(dialect: str) -> Contender:
+    return FieldstampsColumns(dialect)

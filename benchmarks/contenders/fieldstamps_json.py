@@ -1,0 +1,48 @@
+"""``fieldstamps-json``: ChangeTrackingMixin + TimestampMixin, as the README
+recommends, with ``updated_at_column("name")`` as W6's index."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped
+
+from fieldstamps import ChangeTrackingMixin, TimestampMixin, updated_at_column
+
+from ._base import Contender, UserColumns
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(TimestampMixin, ChangeTrackingMixin, UserColumns, Base):
+    # Indexed generated column mirroring changes' name stamp; what
+    # User.updated_at_of("name") reads.
+    name_updated_at: Mapped[dt.datetime | None] = updated_at_column("name")
+
+
+class FieldstampsJson(Contender):
+    name = "fieldstamps-json"
+    note = "W6 index: updated_at_column('name') (stored generated column)"
+
+    @property
+    def model(self) -> type[UserColumns]:
+        return User
+
+    def changed_at(self, row: Any, field: str) -> dt.datetime | None:
+        assert isinstance(row, User)
+        return row.get_updated_at(field)
+
+    def count_changed_since(self, field: str, since: dt.datetime) -> Select[Any]:
+        return (
+            select(func.count())
+            .select_from(User)
+            .where(User.updated_at_of(field) >= since)
+        )
+
+
+def contender(dialect: str) -> Contender:
+    return FieldstampsJson(dialect)

@@ -1,0 +1,241 @@
+"""Medians, ratios to ``plain``, the targets, and the Markdown/JSON results."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .workloads import DESCRIPTIONS, WORKLOADS
+
+FLOOR = "plain"
+_WRITES = ("W1", "W2", "W3", "W4", "W7")
+#: Ratio ceilings to plain for the fieldstamps layouts (the issue's targets).
+CEILINGS = {"fieldstamps-columns": 1.10, "fieldstamps-json": 1.25}
+_RIVALS = ("seed", "continuum")
+
+
+@dataclass
+class Summary:
+    """One contender's figures over all repeats."""
+
+    name: str
+    failed: str | None = None
+    median: dict[str, float] = field(default_factory=dict)
+    runs: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    reflects: dict[str, bool | None] = field(default_factory=dict)
+    plan: str = ""
+    plan_text: str = ""
+    index_lookup: bool | None = None
+    w6_count: int | None = None
+    w6_expected: int | None = None
+    w2_peak_mib: float | None = None
+    table_mib: float | None = None
+    note: str = ""
+
+
+def _all_or_none(values: Sequence[bool | None]) -> bool | None:
+    known = [v for v in values if v is not None]
+    return all(known) if known else None
+
+
+def summarise(name: str, outcomes: Sequence[Mapping[str, Any]]) -> Summary:
+    notes = [o["note"] for o in outcomes if o.get("note")]
+    summary = Summary(name, note=notes[0] if notes else "")
+    failures = [o["failed"] for o in outcomes if "failed" in o]
+    good = [o for o in outcomes if "failed" not in o]
+    if not good:
+        summary.failed = failures[0] if failures else "no run"
+        return summary
+    for workload in WORKLOADS:
+        values = [o["seconds"][workload] for o in good if workload in o["seconds"]]
+        if values:
+            summary.runs[workload] = values
+            summary.median[workload] = statistics.median(values)
+        errors = [o["errors"][workload] for o in good if workload in o["errors"]]
+        if errors:
+            summary.errors[workload] = errors[0]
+    for workload in ("W3", "W4"):
+        # One repeat missing the write is enough to say it is missed.
+        summary.reflects[workload] = _all_or_none(
+            [o["reflects"].get(workload) for o in good]
+        )
+    last = good[-1]
+    plans = sorted({o["plan"] for o in good})
+    summary.plan = " / ".join(plans)
+    summary.plan_text = last["plan_text"]
+    summary.index_lookup = _all_or_none([o["index_lookup"] for o in good])
+    summary.w6_count, summary.w6_expected = last["w6_count"], last["w6_expected"]
+    peaks = [o["w2_peak_mib"] for o in good if o["w2_peak_mib"] is not None]
+    summary.w2_peak_mib = statistics.median(peaks) if peaks else None
+    sizes = [sum(o["table_bytes"].values()) for o in good if o["table_bytes"]]
+    summary.table_mib = statistics.median(sizes) / 2**20 if sizes else None
+    return summary
+
+
+def ratio(summaries: Mapping[str, Summary], name: str, workload: str) -> float | None:
+    floor = summaries.get(FLOOR)
+    mine = summaries[name].median.get(workload)
+    base = floor.median.get(workload) if floor else None
+    if mine is None or not base:
+        return None
+    return mine / base
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    return f"{seconds * 1000:.1f} ms" if seconds < 0.1 else f"{seconds * 1000:.0f} ms"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "n/a" if value is None else ("yes" if value else "**no**")
+
+
+def timing_table(summaries: Mapping[str, Summary]) -> list[str]:
+    head = "| contender | " + " | ".join(WORKLOADS) + " |"
+    lines = [head, "|---" * (len(WORKLOADS) + 1) + "|"]
+    for name, summary in summaries.items():
+        if summary.failed:
+            cells = [f"n/a: {summary.failed}"] + [""] * (len(WORKLOADS) - 1)
+        else:
+            cells = []
+            for workload in WORKLOADS:
+                if workload in summary.errors:
+                    cells.append(f"n/a ({summary.errors[workload]})")
+                    continue
+                value = summary.median.get(workload)
+                share = ratio(summaries, name, workload)
+                cells.append(
+                    "n/a"
+                    if value is None
+                    else f"{_duration(value)} x{share:.2f}"
+                    if share is not None
+                    else _duration(value)
+                )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def facts_table(summaries: Mapping[str, Summary], backend: str) -> list[str]:
+    size = " PG tables MiB |" if backend == "postgresql" else ""
+    lines = [
+        "| contender | W6 plan | W6 count / expected | W2 peak MiB |"
+        + size
+        + " stamp moved after W3 | after W4 |",
+        "|---|---|---|---|" + ("---|" if size else "") + "---|---|",
+    ]
+    for name, s in summaries.items():
+        if s.failed:
+            lines.append(f"| {name} | n/a: {s.failed} |" + " |" * (5 if size else 4))
+            continue
+        peak = "n/a" if s.w2_peak_mib is None else f"{s.w2_peak_mib:.1f}"
+        cells = [
+            s.plan or "n/a",
+            f"{s.w6_count} / {s.w6_expected}",
+            peak,
+        ]
+        if size:
+            cells.append("n/a" if s.table_mib is None else f"{s.table_mib:.2f}")
+        cells += [_yes_no(s.reflects.get("W3")), _yes_no(s.reflects.get("W4"))]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def targets(summaries: Mapping[str, Summary]) -> list[tuple[str, bool | None, str]]:
+    """The issue's targets for this database: (target, met?, detail)."""
+    found: list[tuple[str, bool | None, str]] = []
+    for name, ceiling in CEILINGS.items():
+        if name not in summaries or summaries[name].failed:
+            continue
+        over = []
+        for workload in _WRITES:
+            share = ratio(summaries, name, workload)
+            if share is None or share > ceiling:
+                over.append(f"{workload} x{share:.2f}" if share else f"{workload} n/a")
+        found.append(
+            (
+                f"{name}/plain <= {ceiling:.2f} on W1-W4, W7",
+                not over,
+                ", ".join(over) or "all within",
+            )
+        )
+    for name in CEILINGS:
+        if name in summaries and not summaries[name].failed:
+            s = summaries[name]
+            found.append((f"{name}: W6 is an index lookup", s.index_lookup, s.plan))
+    for name in CEILINGS:
+        if name not in summaries or summaries[name].failed:
+            continue
+        mine = summaries[name]
+        slower = []
+        for rival in _RIVALS:
+            other = summaries.get(rival)
+            if other is None or other.failed:
+                slower.append(f"{rival} n/a")
+                continue
+            for workload in WORKLOADS:
+                a, b = mine.median.get(workload), other.median.get(workload)
+                if a is not None and b is not None and a >= b:
+                    # Not like for like: say so next to the figure.
+                    skipped = other.reflects.get(workload) is False
+                    why = " (it records nothing for this write)" if skipped else ""
+                    slower.append(f"{workload} vs {rival} x{a / b:.2f}{why}")
+        met = not [s for s in slower if not s.endswith("n/a")]
+        found.append(
+            (
+                f"{name} faster than seed and continuum on W1-W7",
+                met,
+                ", ".join(slower) or "faster everywhere",
+            )
+        )
+    return found
+
+
+def from_document(document: Mapping[str, Any]) -> dict[str, Summary]:
+    """The summaries of a results JSON, as written by ``python -m benchmarks``."""
+    return {
+        name: summarise(name, outcomes)
+        for name, outcomes in document["outcomes"].items()
+    }
+
+
+def _revision(meta: Mapping[str, Any]) -> str:
+    revision = meta.get("revision") or {}
+    start, end = revision.get("start", "unknown"), revision.get("end", "unknown")
+    return start if start == end else f"{start} (changed to {end} during the run)"
+
+
+def markdown(
+    backend: str, meta: Mapping[str, Any], summaries: Mapping[str, Summary]
+) -> str:
+    lines = [
+        f"### {meta['server']} — N = {meta['n']:,}, {meta['repeat']} repeat(s)",
+        "",
+        f"{meta['date']}; {meta['cores']} cores; Python {meta['python']}; "
+        f"SQLAlchemy {meta['sqlalchemy']}; SQLAlchemy-Continuum "
+        f"{meta['continuum']}; W7 = {meta['transactions']:,} transactions; "
+        f"load average {meta['load_average']['before'][0]:.2f} before, "
+        f"{meta['load_average']['after'][0]:.2f} after; fieldstamps "
+        f"{_revision(meta)}.",
+        "",
+        "Median wall time, xratio to `plain` from the same run:",
+        "",
+        *timing_table(summaries),
+        "",
+        *facts_table(summaries, backend),
+        "",
+        "Targets:",
+        "",
+    ]
+    for target, met, detail in targets(summaries):
+        mark = "n/a" if met is None else ("met" if met else "**missed**")
+        lines.append(f"- {target}: {mark} ({detail})")
+    legend = "; ".join(f"{k} {v}" for k, v in DESCRIPTIONS.items())
+    lines += ["", f"Workloads: {legend}."]
+    notes = [f"`{name}`: {s.note}" for name, s in summaries.items() if s.note]
+    if notes:
+        lines += ["", "Notes: " + "; ".join(notes) + "."]
+    return "\n".join(lines) + "\n"
