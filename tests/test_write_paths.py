@@ -35,7 +35,7 @@ def test_orm_insert_stamps_every_field_with_the_insert_instant(
         "age": None,
     }
     assert row.name_changed_at == row.contact_changed_at == row.created_at
-    # Loaded with the INSERT, not expired: readable without another query.
+    # Expired by the commit and loaded on access: the database's values.
     assert user.created_at == row.created_at
     assert user.get_updated_at("name") == row.created_at
 

@@ -29,6 +29,7 @@ _CHANGED_AT_INFO = "fieldstamps.changed_at"
 _CHANGES_INFO = "fieldstamps.changes"
 _MIRROR_INFO = "fieldstamps.updated_at_column"
 _UPDATED_AT_INFO = "fieldstamps.updated_at"
+_CREATED_AT_INFO = "fieldstamps.created_at"
 _TABLE_INFO = "fieldstamps"
 _OPTION_KEYS = frozenset({"include", "exclude", "store_values"})
 _TIMESTAMP_KEYS = frozenset({"created_at", "updated_at"})
@@ -58,9 +59,11 @@ class TableStamps:
     changed_at: tuple[tuple[Column[Any], tuple[Column[Any], ...]], ...] = ()
     updated_at: tuple[Column[Any], ...] = ()
     mirrors: tuple[Column[Any], ...] = ()
+    created_at: tuple[Column[Any], ...] = ()
 
     @property
     def columns(self) -> tuple[Column[Any], ...]:
+        """The columns a write can move (``created_at`` is written once)."""
         own = () if self.changes is None else (self.changes,)
         changed_at = tuple(column for column, _ in self.changed_at)
         return own + changed_at + self.updated_at + self.mirrors
@@ -110,7 +113,7 @@ class TimestampMixin:
     """
 
     created_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime(), default=UtcNow(), nullable=False
+        UTCDateTime(), default=UtcNow(), nullable=False, info={_CREATED_AT_INFO: True}
     )
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime(),
@@ -474,8 +477,13 @@ def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
         changed_at=changed_at,
         updated_at=tuple(c for c in table.c if _UPDATED_AT_INFO in c.info),
         mirrors=() if tracking is None else tuple(tracking.mirrors.values()),
+        created_at=tuple(c for c in table.c if _CREATED_AT_INFO in c.info),
     )
     if stamps.columns:
         # Found by upsert_set() and by the session listeners that reload
         # stamps after a flush (see _session.py).
         table.info[_TABLE_INFO] = stamps
+        # Not RETURNING stamps with INSERTs: a commit would expire them
+        # unread, and _session.py reloads them in one SELECT per flush when
+        # the objects outlive it.
+        mapper.eager_defaults = False

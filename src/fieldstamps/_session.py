@@ -7,8 +7,9 @@ decides which already-loaded attributes no longer match the database:
   SQLAlchemy. They are reloaded at once, in one SELECT per class for the
   whole flush, unless the flush belongs to a ``commit()`` that expires
   everything anyway. Objects stay readable without lazy loads, which an
-  ``AsyncSession`` cannot do. INSERTs return their stamps through
-  ``RETURNING`` (SQLAlchemy's default ``eager_defaults="auto"``).
+  ``AsyncSession`` cannot do. INSERTed objects are reloaded the same way
+  (``eager_defaults`` is off for stamped classes: RETURNING them would be
+  wasted on the usual expiring commit).
 * SQLAlchemy expires SQL-computed columns itself after ORM UPDATE statements
   with ``synchronize_session="evaluate"`` or ``"fetch"``; it leaves them as
   they were for ``synchronize_session=False`` and for bulk UPDATE by primary
@@ -34,13 +35,14 @@ _FLUSHED = "fieldstamps.flushed"
 _RELOAD_CHUNK = 500
 
 
-def _stamp_keys(mapper: Mapper[Any]) -> list[str]:
+def _stamp_keys(mapper: Mapper[Any], *, with_created_at: bool = False) -> list[str]:
     stamps = table_stamps(mapper.local_table)
     if stamps is None:
         return []
+    columns = stamps.columns + (stamps.created_at if with_created_at else ())
     return [
         mapper.get_property_by_column(column).key
-        for column in stamps.columns
+        for column in columns
         if column in mapper.columns.values()
     ]
 
@@ -85,7 +87,7 @@ def _reload_flushed(session: Session, flush_context: UOWTransaction) -> None:
         if state.key is not None and not state.deleted and not state.detached:
             by_mapper.setdefault(state.mapper, []).append(state)
     for mapper, states in by_mapper.items():
-        keys = _stamp_keys(mapper)
+        keys = _stamp_keys(mapper, with_created_at=True)
         stale = [state for state in states if state.unloaded.intersection(keys)]
         if stale:
             _reload(session, mapper, keys, stale)
