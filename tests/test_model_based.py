@@ -343,9 +343,10 @@ class FieldstampsMachine(RuleBasedStateMachine):
         self.backend = self.engine.dialect.name
         _empty_tables(self.engine)
         # One flag per statement kind: the UPDATE is what every update path
-        # but the upsert compiles.
+        # but the upsert compiles. The probes read a column in their SET, the
+        # only case where the order of assignment shows.
         self.update_left_to_right = assigns_left_to_right(
-            self.engine, update(TABLE).values(name="x")
+            self.engine, update(TABLE).values(name="x", fullname=TABLE.c.name)
         )
         self.upsert_left_to_right = self.backend in (
             "mysql",
@@ -354,7 +355,7 @@ class FieldstampsMachine(RuleBasedStateMachine):
             self.engine,
             mysql.insert(TABLE)
             .values(id=1, name="x")
-            .on_duplicate_key_update(name="y"),
+            .on_duplicate_key_update(name="y", fullname=TABLE.c.name),
         )
         self.session = Session(self.engine)
         self.committed: dict[int, RowModel] = {}

@@ -209,3 +209,29 @@ def test_field_key_equal_to_the_noop_scratch_key_loses_its_stamp() -> None:
         changed = session.scalars(select(model.changes)).one()
     assert kept.get("~fieldstamps-noop", {}).get("value") == "x", kept
     assert changed.get("~fieldstamps-noop", {}).get("value") == "y", changed
+
+
+def test_orm_update_copying_a_column_assigned_earlier_in_the_same_set(
+    db: Engine,
+) -> None:
+    """The ORM form of the MariaDB left-to-right case: its statement carries
+    annotated copies of the table's columns, which must still be recognised
+    as reading the table (found by the model-based test)."""
+    from sqlalchemy.orm import Session
+
+    with Session(db, expire_on_commit=False) as session:
+        user = User(id=1, name="spongebob", fullname="Spongebob")
+        session.add(user)
+        session.commit()
+    before = read_user(db, 1)
+    tick()
+    with Session(db) as session:
+        session.execute(
+            update(User).where(User.id == 1).values(name="Sponge", fullname=User.name)
+        )
+        session.commit()
+    after = read_user(db, 1)
+    # Every database now gives the standard answer: fullname gets the old name.
+    assert after.values == {"name": "Sponge", "fullname": "spongebob", "age": None}
+    assert after.stored == after.values
+    assert_wrote(before, after, {"name", "fullname"})

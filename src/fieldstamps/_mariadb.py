@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnClause, Table
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ClauseElement, visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, Update
 
@@ -26,15 +28,46 @@ _SIMULTANEOUS = (
 )
 
 
+def _reads_own_columns(table: Any, assignments: Any) -> bool:
+    """Whether a SET value (other than a stamp's) reads a column of ``table``.
+
+    Only such statements can tell left-to-right from simultaneous assignment;
+    the rest (ORM flushes, executemany, literal values) skip the prefix.
+    """
+    stamps = table_stamps(table)
+    assert stamps is not None
+    stamp_keys = {column.key for column in stamps.columns}
+    pairs = assignments.items() if isinstance(assignments, dict) else assignments
+    for key, value in pairs or ():
+        name = key if isinstance(key, str) else getattr(key, "key", None)
+        if name in stamp_keys or not isinstance(value, ClauseElement):
+            continue
+        for element in visitors.iterate(value):
+            # Compared through the stamps: ORM statements carry annotated
+            # copies of the table and its columns.
+            if (
+                isinstance(element, ColumnClause)
+                and table_stamps(element.table) is stamps
+            ):
+                return True
+    return False
+
+
+def _needs_prefix(element: Any, compiler: SQLCompiler, kw: dict[str, Any]) -> bool:
+    # One dialect class serves MySQL and MariaDB; only MariaDB has the mode.
+    if not getattr(compiler.dialect, "is_mariadb", False) or kw.get("asfrom"):
+        return False
+    return isinstance(element.table, Table) and table_stamps(element.table) is not None
+
+
 @compiles(Update, "mysql", "mariadb")
 def _update_with_simultaneous_assignment(
     element: Update, compiler: SQLCompiler, **kw: Any
 ) -> str:
     sql = compiler.visit_update(element, **kw)
-    # One dialect class serves MySQL and MariaDB; only MariaDB has the mode.
-    if not getattr(compiler.dialect, "is_mariadb", False):
+    if not _needs_prefix(element, compiler, kw):
         return sql
-    if table_stamps(element.table) is None or kw.get("asfrom"):
+    if not _reads_own_columns(element.table, element._values):
         return sql
     return _SIMULTANEOUS + sql
 
@@ -46,10 +79,9 @@ def _upsert_with_simultaneous_assignment(
     # visit_insert is untyped in SQLAlchemy; it returns the statement's text.
     sql: str = compiler.visit_insert(element, **kw)  # type: ignore[no-untyped-call]
     # Only INSERT .. ON DUPLICATE KEY UPDATE has a SET list to order.
-    if getattr(element, "_post_values_clause", None) is None:
+    on_duplicate = getattr(element, "_post_values_clause", None)
+    if on_duplicate is None or not _needs_prefix(element, compiler, kw):
         return sql
-    if not getattr(compiler.dialect, "is_mariadb", False):
-        return sql
-    if table_stamps(element.table) is None or kw.get("asfrom"):
+    if not _reads_own_columns(element.table, on_duplicate.update):
         return sql
     return _SIMULTANEOUS + sql
