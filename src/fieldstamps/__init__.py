@@ -24,7 +24,7 @@ True
 True
 """
 
-from . import _mariadb, _session  # noqa: F401  (register compilers, listeners)
+from . import _dml, _session  # noqa: F401  (register compilers, listeners)
 from ._errors import (
     ConfigurationError,
     FieldstampsError,

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, ColumnElement, Computed, Table, case, event, or_
+from sqlalchemy import JSON, Column, ColumnElement, Computed, Table, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 from sqlalchemy.sql.schema import ColumnDefault, ScalarElementColumnDefault
@@ -18,8 +18,8 @@ from ._sql import (
     ChangesOnInsert,
     ChangesOnUpdate,
     StampOf,
+    StampOnUpdate,
     UtcNow,
-    ValueChanged,
     value_kind,
 )
 from ._types import StampText, UTCDateTime, parse_stamp_text
@@ -401,9 +401,8 @@ def _wire_changed_at(
                 "fieldstamps stamp column, which cannot itself be watched"
             )
         watched.append(target)
-    moved = or_(*(ValueChanged(target) for target in watched))
     ColumnDefault(
-        case((moved, UtcNow()), else_=column), for_update=True
+        StampOnUpdate(column, watched), for_update=True
     )._set_parent_with_dispatch(column)
     return column, tuple(watched)
 

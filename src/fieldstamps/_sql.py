@@ -18,6 +18,7 @@ from sqlalchemy import (
     REAL,
     BigInteger,
     Boolean,
+    ColumnClause,
     ColumnElement,
     Date,
     DateTime,
@@ -31,7 +32,9 @@ from sqlalchemy import (
     Text,
     Time,
     Uuid,
+    case,
     cast,
+    or_,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import FromClause
@@ -129,6 +132,17 @@ def _cannot_change(
         return False
     assigned = _assigned_keys(compiler)
     return assigned is not None and column.key not in assigned
+
+
+def _self_assignment(compiler: SQLCompiler, column: ColumnElement[Any]) -> str:
+    """The value of a stamp the statement cannot move: the column, unqualified,
+    so that the UPDATE compiler in _dml.py recognises ``col=col`` and drops it.
+
+    Only reached for single-table UPDATEs (see _assigned_keys), where the bare
+    name is the row's own column.
+    """
+    assert isinstance(column, ColumnClause)
+    return compiler.preparer.format_column(column)
 
 
 def json_path(key: str) -> str:
@@ -262,6 +276,50 @@ def _changed_mysql(element: ValueChanged, compiler: SQLCompiler, **kw: Any) -> s
         # 'spongebob' -> 'Spongebob' would not count as a change.
         old, new = f"CAST({old} AS BINARY)", f"CAST({new} AS BINARY)"
     return f"(NOT ({old} <=> {new}))"
+
+
+class StampOnUpdate(ColumnElement[dt.datetime]):
+    """A ``changed_at()`` column after an UPDATE: the server's now when one of
+    ``watched`` changes, else the column as it was.
+
+    ``news`` default to the values the statement assigns (``from_dml_column``);
+    an upsert passes its own.
+    """
+
+    type = UTCDateTime()
+    inherit_cache = True
+    # SQLAlchemy's base declares this without ClassVar; mypy refuses one here.
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        ("column", InternalTraversal.dp_clauseelement),
+        ("watched", InternalTraversal.dp_clauseelement_tuple),
+        ("news", InternalTraversal.dp_clauseelement_tuple),
+    ]
+
+    def __init__(
+        self,
+        column: ColumnElement[Any],
+        watched: Sequence[ColumnElement[Any]],
+        news: Sequence[ColumnElement[Any]] | None = None,
+    ) -> None:
+        self.column = column
+        self.watched = tuple(watched)
+        self.news = (
+            tuple(from_dml_column(target) for target in self.watched)
+            if news is None
+            else tuple(news)
+        )
+
+
+@compiles(StampOnUpdate)
+def _stamp_on_update(element: StampOnUpdate, compiler: SQLCompiler, **kw: Any) -> str:
+    moved = [
+        ValueChanged(target, new)
+        for target, new in zip(element.watched, element.news, strict=True)
+        if not _cannot_change(compiler, target, new)
+    ]
+    if not moved:
+        return _self_assignment(compiler, element.column)
+    return compiler.process(case((or_(*moved), UtcNow()), else_=element.column), **kw)
 
 
 # -- a column's value as JSON -------------------------------------------------
@@ -528,7 +586,7 @@ def _update_pg(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) -> st
     current = compiler.process(element.changes, **kw)
     entries = element.changeable_entries(compiler)
     if not entries:
-        return current
+        return _self_assignment(compiler, element.changes)
     now = compiler.process(UtcNowText(), **kw)
     # Flat: one || per field keeps the SQL linear in the number of fields.
     pieces = [
@@ -601,7 +659,7 @@ def _update_sqlite(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) -
     current = compiler.process(element.changes, **kw)
     entries = element.changeable_entries(compiler)
     if not entries:
-        return current
+        return _self_assignment(compiler, element.changes)
     # Nested CASE: SQLite's AND does not promise to skip json_type() on text
     # that is not JSON, which would raise.
     base = (
@@ -641,7 +699,7 @@ def _update_mysql(element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any) ->
     current = compiler.process(element.changes, **kw)
     entries = element.changeable_entries(compiler)
     if not entries:
-        return current
+        return _self_assignment(compiler, element.changes)
     base = (
         f"CASE WHEN JSON_VALID({current}) THEN CASE JSON_TYPE({current}) "
         f"WHEN 'OBJECT' THEN {current} ELSE JSON_OBJECT() END "

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, case, inspect, literal, or_
+from sqlalchemy import ColumnElement, Table, inspect, literal
 
 from ._errors import ConfigurationError
 from ._model import table_stamps
-from ._sql import ChangesOnUpdate, UtcNow, ValueChanged
+from ._sql import ChangesOnUpdate, StampOnUpdate, UtcNow
 
 
 def _table_of(target: Any) -> Table:
@@ -74,13 +74,11 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
             news=[news[field.column.key] for field in written],
         )
     for column, watched in stamps.changed_at:
-        moved = [
-            ValueChanged(target, news[target.key])
-            for target in watched
-            if target.key in news
-        ]
-        if moved:
-            assignments[column.key] = case((or_(*moved), UtcNow()), else_=column)
+        assigned = [target for target in watched if target.key in news]
+        if assigned:
+            assignments[column.key] = StampOnUpdate(
+                column, assigned, news=[news[target.key] for target in assigned]
+            )
     for column in stamps.updated_at:
         assignments[column.key] = UtcNow()
     assignments.update(news)

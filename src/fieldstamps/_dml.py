@@ -1,14 +1,21 @@
-"""Standard SET semantics for UPDATEs and upserts of stamped tables on MariaDB.
+"""How UPDATEs and upserts of stamped tables are compiled.
 
-MariaDB assigns ``SET a = ..., b = ...`` left to right: a value that reads a
-column assigned earlier in the same statement sees the new value. Stamps
-compare each column's old value with the value the statement assigns, so
-``update(User).values(name="B", fullname=User.name)`` would stamp and record
-the old name while ``fullname`` receives the new one. ``SET STATEMENT
-sql_mode=... FOR`` turns on ``SIMULTANEOUS_ASSIGNMENT`` (MariaDB >= 10.3.5)
-for that one statement, so every SET item sees the row as it was, as on
-PostgreSQL and SQLite. MySQL has no such mode; there, stamp columns sorting
-first in the table is what keeps comparisons on the old values.
+Two adjustments to SQLAlchemy's own compilation, for tables with stamps only:
+
+* A stamp that the statement cannot move (its fields are not assigned)
+  compiles to the column itself; that ``col=col`` item is dropped from the
+  SET, since some databases (SQLite) rewrite index entries for every column a
+  SET names, changed or not.
+* MariaDB assigns ``SET a = ..., b = ...`` left to right: a value that
+  reads a column assigned earlier in the same statement sees the new value.
+  Stamps compare each column's old value with the value the statement
+  assigns, so ``update(User).values(name="B", fullname=User.name)`` would
+  stamp and record the old name while ``fullname`` receives the new one.
+  ``SET STATEMENT sql_mode=... FOR`` turns on ``SIMULTANEOUS_ASSIGNMENT``
+  (MariaDB >= 10.3.5)
+  for that one statement, so every SET item sees the row as it was, as on
+  PostgreSQL and SQLite. MySQL has no such mode; there, stamp columns sorting
+  first in the table is what keeps comparisons on the old values.
 """
 
 from __future__ import annotations
@@ -60,11 +67,28 @@ def _needs_prefix(element: Any, compiler: SQLCompiler, kw: dict[str, Any]) -> bo
     return isinstance(element.table, Table) and table_stamps(element.table) is not None
 
 
+def _without_noop_stamps(sql: str, compiler: SQLCompiler, table: Any) -> str:
+    stamps = table_stamps(table)
+    assert stamps is not None
+    for column in stamps.columns:
+        name = compiler.preparer.format_column(column)
+        # SET items are rendered "col=value" and joined by ", "; stamps sort
+        # first, so a dropped item is never the last.
+        for lead in (" SET ", ", "):
+            item = f"{lead}{name}={name}, "
+            if item in sql:
+                sql = sql.replace(item, lead, 1)
+                break
+    return sql
+
+
+@compiles(Update)
 @compiles(Update, "mysql", "mariadb")
-def _update_with_simultaneous_assignment(
-    element: Update, compiler: SQLCompiler, **kw: Any
-) -> str:
+def _compile_update(element: Update, compiler: SQLCompiler, **kw: Any) -> str:
     sql = compiler.visit_update(element, **kw)
+    if not isinstance(element.table, Table) or table_stamps(element.table) is None:
+        return sql
+    sql = _without_noop_stamps(sql, compiler, element.table)
     if not _needs_prefix(element, compiler, kw):
         return sql
     if not _reads_own_columns(element.table, element._values):
