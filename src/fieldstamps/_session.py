@@ -66,8 +66,8 @@ def _clear_committing(session: Session) -> None:
 def _note_flushed(session: Session, flush_context: UOWTransaction) -> None:
     if session.info.get(_COMMITTING):
         return  # the commit will expire these objects anyway
-    # "dirty" still lists what this flush updated; new objects got their
-    # stamps from RETURNING where the backend has it, and are checked too.
+    # "dirty" and "new" still list what this flush updates and inserts; the
+    # reload after it fetches whichever of their stamps came back expired.
     flushed = [
         inspect(obj)
         for obj in (*session.dirty, *session.new)
