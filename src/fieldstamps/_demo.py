@@ -171,6 +171,23 @@ class Demo:
             self.failures.append(f"step {self.steps}: {label}")
         self.say(f"   {label}: {'yes' if ok else 'NO'}  ({why})")
 
+    def rename_with_update_statement(
+        self, session: Session, user: User, title: str
+    ) -> Snapshot:
+        """The seed's own bulk statement, shown and run."""
+        self.step(
+            title,
+            [
+                'session.execute(update(User).values(name="SpongeBob"))',
+                "session.commit()",
+                "session.refresh(spongebob)",
+            ],
+        )
+        session.execute(update(User).values(name="SpongeBob"))
+        session.commit()
+        session.refresh(user)
+        return self.show(session, user)
+
     def show(self, session: Session, user: User) -> Snapshot:
         snapshot = Snapshot.of(user)
         # End the read transaction: on PostgreSQL now() is the transaction's
@@ -258,18 +275,11 @@ class Demo:
         )
 
         time.sleep(PAUSE_SECONDS)
-        self.step(
+        s3 = self.rename_with_update_statement(
+            session,
+            spongebob,
             "An update() statement. Seed flaw 2: it bypassed __setattr__.",
-            [
-                'session.execute(update(User).values(name="SpongeBob"))',
-                "session.commit()",
-                "session.refresh(spongebob)",
-            ],
         )
-        session.execute(update(User).values(name="SpongeBob"))
-        session.commit()
-        session.refresh(spongebob)
-        s3 = self.show(session, spongebob)
         self.check(
             "name stamp moved",
             s3.name.instant is not None
@@ -289,18 +299,11 @@ class Demo:
         )
 
         time.sleep(PAUSE_SECONDS)
-        self.step(
+        s4 = self.rename_with_update_statement(
+            session,
+            spongebob,
             "Write the same value again: a statement ran, nothing changed.",
-            [
-                'session.execute(update(User).values(name="SpongeBob"))',
-                "session.commit()",
-                "session.refresh(spongebob)",
-            ],
         )
-        session.execute(update(User).values(name="SpongeBob"))
-        session.commit()
-        session.refresh(spongebob)
-        s4 = self.show(session, spongebob)
         self.check(
             "updated_at moved",
             s4.updated_at.instant != s3.updated_at.instant,
