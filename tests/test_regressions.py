@@ -8,7 +8,38 @@ from __future__ import annotations
 from sqlalchemy import Engine, Table, insert, update
 
 from tests.models import User
-from tests.stamps import TRACKED, assert_wrote, read_user, tick
+from tests.stamps import TRACKED, UserStamps, assert_wrote, read_user, tick
+
+
+def _insert_two_spongebobs(db: Engine) -> dict[int, UserStamps]:
+    """Row 1's fullname equals the old name, row 2's the new one: under
+    left-to-right SET the copy changes the first and not the second, under
+    standard SET the other way round."""
+    table = User.__table__
+    assert isinstance(table, Table)
+    with db.begin() as conn:
+        conn.execute(
+            insert(table),
+            [
+                {"id": 1, "name": "spongebob", "fullname": "spongebob"},
+                {"id": 2, "name": "spongebob", "fullname": "Spongebob"},
+            ],
+        )
+    before = {uid: read_user(db, uid) for uid in (1, 2)}
+    tick()
+    return before
+
+
+def _assert_stamps_follow_values(db: Engine, before: dict[int, UserStamps]) -> None:
+    for uid, was in before.items():
+        after = read_user(db, uid)
+        # Whatever the database stored, changes must agree with it, and stamps
+        # must move exactly for the columns that changed.
+        assert after.stored == after.values, uid
+        changed = {
+            field for field in TRACKED if after.values[field] != was.values[field]
+        }
+        assert_wrote(was, after, changed)
 
 
 def test_set_copying_a_column_assigned_earlier_in_the_same_update(
@@ -16,56 +47,29 @@ def test_set_copying_a_column_assigned_earlier_in_the_same_update(
 ) -> None:
     """``SET name = 'Spongebob', fullname = name`` in one UPDATE.
 
-    MariaDB/MySQL assign SET items left to right, so ``fullname`` receives the
-    *new* name. The stamps are assigned first (stamp columns sort first) and
-    evaluate ``from_dml_column(fullname)``, i.e. ``name``, before name is
-    reassigned: they compare with, and record, the *old* name. Found by the
-    model-based test; on PostgreSQL and SQLite every SET item sees the old row,
-    and this passes.
+    MariaDB assigns SET items left to right, so ``fullname`` received the
+    *new* name while the stamps, assigned first, compared with and recorded
+    the *old* one. Found by the model-based test; fixed by compiling such
+    statements with SIMULTANEOUS_ASSIGNMENT (fieldstamps/_dml.py).
     """
+    before = _insert_two_spongebobs(db)
     table = User.__table__
     assert isinstance(table, Table)
-    with db.begin() as conn:
-        conn.execute(
-            insert(table),
-            [
-                # fullname equal to the old name: MariaDB changes it (to the new
-                # name), other databases leave it.
-                {"id": 1, "name": "spongebob", "fullname": "spongebob"},
-                # fullname equal to the new name: MariaDB leaves it, other
-                # databases change it (to the old name).
-                {"id": 2, "name": "spongebob", "fullname": "Spongebob"},
-            ],
-        )
-    before = {uid: read_user(db, uid) for uid in (1, 2)}
-    tick()
     with db.begin() as conn:
         conn.execute(
             update(table)
             .where(table.c.id.in_([1, 2]))
             .values(name="Spongebob", fullname=table.c.name)
         )
-    for uid in (1, 2):
-        after = read_user(db, uid)
-        # Whatever the database's SET semantics stored, changes must agree
-        # with it, and stamps must move exactly for the columns that changed.
-        assert after.stored == after.values, uid
-        changed = {
-            field
-            for field in TRACKED
-            if after.values[field] != before[uid].values[field]
-        }
-        assert_wrote(before[uid], after, changed)
+    _assert_stamps_follow_values(db, before)
 
 
 def test_upsert_copying_a_column_assigned_earlier_in_the_same_set(
     db: Engine,
 ) -> None:
     """The same bug through ``upsert_set()``: MariaDB's ``ON DUPLICATE KEY
-    UPDATE name = VALUES(name), fullname = name`` also assigns left to right,
-    while the stamps, assigned first, see the old name. Still open after the
-    UPDATE fix, whose ``SET STATEMENT`` prefix covers UPDATE only; MariaDB
-    10.11 does honour SIMULTANEOUS_ASSIGNMENT in ON DUPLICATE KEY UPDATE.
+    UPDATE name = VALUES(name), fullname = name`` also assigns left to right.
+    Fixed the same way (MariaDB 10.11 honours SIMULTANEOUS_ASSIGNMENT there).
     Found by the model-based test."""
     from typing import Any
 
@@ -73,18 +77,9 @@ def test_upsert_copying_a_column_assigned_earlier_in_the_same_set(
 
     from fieldstamps import upsert_set
 
+    before = _insert_two_spongebobs(db)
     table = User.__table__
     assert isinstance(table, Table)
-    with db.begin() as conn:
-        conn.execute(
-            insert(table),
-            [
-                {"id": 1, "name": "spongebob", "fullname": "spongebob"},
-                {"id": 2, "name": "spongebob", "fullname": "Spongebob"},
-            ],
-        )
-    before = {uid: read_user(db, uid) for uid in (1, 2)}
-    tick()
     with db.begin() as conn:
         for uid in (1, 2):
             stmt: Any
@@ -105,15 +100,7 @@ def test_upsert_copying_a_column_assigned_earlier_in_the_same_set(
                     ),
                 )
             conn.execute(stmt)
-    for uid in (1, 2):
-        after = read_user(db, uid)
-        assert after.stored == after.values, uid
-        changed = {
-            field
-            for field in TRACKED
-            if after.values[field] != before[uid].values[field]
-        }
-        assert_wrote(before[uid], after, changed)
+    _assert_stamps_follow_values(db, before)
 
 
 # -- found by the hostile-input tests (tests/test_hostile.py) -----------------
