@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from fieldstamps._types import parse_stamp_text
 from tests.models import User
@@ -24,6 +25,16 @@ class UserStamps:
     updated_at: dt.datetime
     name_changed_at: dt.datetime | None
     contact_changed_at: dt.datetime | None
+
+
+def insert_user(db: Engine, **values: Any) -> int:
+    """Commit one User through the ORM; return its id."""
+    defaults = {"name": "spongebob", "fullname": "Spongebob Squarepants", "age": 1}
+    with Session(db) as session:
+        user = User(**{**defaults, **values})
+        session.add(user)
+        session.commit()
+        return user.id
 
 
 def read_user(db: Engine, user_id: int) -> UserStamps:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from fieldstamps._types import parse_stamp_text
 from tests.models import User
+from tests.stamps import insert_user
 
 TRACKED = ("name", "fullname", "age")
 GOOD_AT = "2001-02-03T04:05:06.000007Z"
@@ -75,14 +76,6 @@ def _readable(raw: str | None) -> dict[str, Any]:
     return {key: entry for key, entry in document.items() if entry == GOOD_ENTRY}
 
 
-def _new_user(db: Engine) -> int:
-    with Session(db) as session:
-        user = User(name="spongebob", fullname="Spongebob S", age=30)
-        session.add(user)
-        session.commit()
-        return user.id
-
-
 def _corrupt(db: Engine, user_id: int, raw: str | None) -> None:
     # Raw SQL on purpose: the damage comes from outside SQLAlchemy.
     value = "CAST(:raw AS JSONB)" if db.dialect.name == "postgresql" else ":raw"
@@ -104,7 +97,7 @@ def _row(db: Engine, user_id: int) -> Any:
 
 @pytest.fixture(params=list(CASES))
 def damaged(request: pytest.FixtureRequest, db: Engine) -> tuple[int, str | None]:
-    user_id = _new_user(db)
+    user_id = insert_user(db, fullname="Spongebob S", age=30)
     raw = CASES[request.param]
     _corrupt(db, user_id, raw)
     stored = _row(db, user_id).changes
@@ -185,7 +178,7 @@ def test_next_write_repairs_changes(
 def test_stamp_beyond_datetime_range_in_utc_reads_as_none(
     db: Engine, stamp: str
 ) -> None:
-    user_id = _new_user(db)
+    user_id = insert_user(db, fullname="Spongebob S", age=30)
     raw = json.dumps({"name": {"value": "x", "updated_at": stamp}, "age": GOOD_ENTRY})
     _corrupt(db, user_id, raw)
     with Session(db) as session:

@@ -31,18 +31,10 @@ from sqlalchemy.orm import Session
 from fieldstamps import NaiveDatetimeError
 from tests.conftest import BACKENDS, make_engine
 from tests.models import Base, Everything, Product, User
-from tests.stamps import read_user, tick
+from tests.stamps import insert_user, read_user, tick
 
 SERVERS = [backend for backend in BACKENDS if backend != "sqlite"]
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _insert_user(db: Engine, **values: Any) -> int:
-    with Session(db) as session:
-        user = User(**{"name": "spongebob", "fullname": "S S", "age": 1, **values})
-        session.add(user)
-        session.commit()
-        return user.id
 
 
 # -- 1. a connection killed between the UPDATE and COMMIT ----------------------
@@ -113,7 +105,7 @@ def test_killed_connection_leaves_row_and_stamps_unchanged(
     server: tuple[str, Engine, Engine], write: Callable[[Session, int], None]
 ) -> None:
     backend, engine, admin = server
-    user_id = _insert_user(engine)
+    user_id = insert_user(engine, fullname="S S")
     before = read_user(engine, user_id)
     tick()
     with Session(engine) as session:
@@ -150,7 +142,7 @@ def test_pool_pre_ping_replaces_a_killed_idle_connection(
         with engine.connect() as conn:
             victim = _backend_id(conn, backend)
         _kill(admin, backend, victim)  # the pooled, idle connection dies
-        user_id = _insert_user(engine)
+        user_id = insert_user(engine, fullname="S S")
         with engine.connect() as conn:
             assert _backend_id(conn, backend) != victim
         assert read_user(engine, user_id).stamps["name"] is not None
@@ -223,7 +215,7 @@ def test_session_time_zone_does_not_shift_stamps(db: Engine) -> None:
         if backend in SESSION_ZONE_SQL:
             assert _session_zone(zoned) in ("America/New_York", "+05:00")
         earliest = dt.datetime.now(dt.UTC)
-        user_id = _insert_user(zoned)
+        user_id = insert_user(zoned, fullname="S S")
         tick()
         with Session(zoned) as session:  # ORM flush
             session.get_one(User, user_id).name = "Spongebob"
@@ -401,7 +393,7 @@ def test_naive_datetime_bound_at_execution_is_refused(
 
 
 def test_naive_datetime_written_to_a_stamp_column_is_refused(db: Engine) -> None:
-    user_id = _insert_user(db)
+    user_id = insert_user(db, fullname="S S")
     before = read_user(db, user_id)
     with db.begin() as conn, pytest.raises(StatementError) as refused:
         conn.execute(
@@ -423,7 +415,7 @@ ZONES = ["Asia/Kolkata", "America/New_York", "Pacific/Chatham"]
 def test_aware_non_utc_datetime_compares_as_its_instant(
     db: Engine, expression: str, zone: str
 ) -> None:
-    user_id = _insert_user(db)
+    user_id = insert_user(db, fullname="S S")
     tick()
     with Session(db) as session:
         session.execute(

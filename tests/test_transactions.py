@@ -8,19 +8,11 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from tests.models import User
-from tests.stamps import read_user, tick
-
-
-def _insert(db: Engine) -> int:
-    with Session(db, expire_on_commit=False) as session:
-        user = User(name="spongebob", fullname="Spongebob Squarepants", age=1)
-        session.add(user)
-        session.commit()
-        return user.id
+from tests.stamps import insert_user, read_user, tick
 
 
 def test_rollback_leaves_stamps_exactly_as_they_were(db: Engine) -> None:
-    user_id = _insert(db)
+    user_id = insert_user(db)
     before = read_user(db, user_id)
     tick()
     with Session(db) as session:
@@ -33,7 +25,7 @@ def test_rollback_leaves_stamps_exactly_as_they_were(db: Engine) -> None:
 
 
 def test_savepoint_rollback_keeps_the_outer_writes(db: Engine) -> None:
-    user_id = _insert(db)
+    user_id = insert_user(db)
     before = read_user(db, user_id)
     tick()
     with Session(db) as session:
@@ -68,7 +60,7 @@ def test_two_transactions_changing_different_fields_keep_both_stamps(
     db: Engine,
 ) -> None:
     """The seed's read-modify-write of the JSON loses one of these stamps."""
-    user_id = _insert(db)
+    user_id = insert_user(db)
     before = read_user(db, user_id)
     tick()
     first_wrote = threading.Event()
