@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -379,8 +380,23 @@ def test_odd_field_keys(hdb: Engine, path: str) -> None:
         ).all() == [1]
 
 
-@pytest.mark.parametrize("bad", ['say "hi"', "back\\slash"])
-def test_field_keys_with_quote_or_backslash_are_refused(bad: str) -> None:
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ('say "hi"', "quote or backslash"),
+        ("back\\slash", "quote or backslash"),
+        # Regression: SQLAlchemy's conversion to SQLite's qmark paramstyle
+        # rewrote "%(id)s" inside the JSON-path literal into "?", and writes
+        # failed with sqlite3.ProgrammingError instead of a FieldstampsError.
+        ("%(id)s", "'%\\('"),
+        # Regression: SQLite's and MariaDB's UPDATE merge send unchanged
+        # fields to this scratch path and remove it afterwards, so a field of
+        # that name silently lost its entry on every UPDATE.
+        ("~fieldstamps-noop", "scratch key"),
+    ],
+    ids=["quote", "backslash", "pyformat-placeholder", "merge-scratch-key"],
+)
+def test_field_keys_the_sql_cannot_carry_are_refused(bad: str, reason: str) -> None:
     class Base(DeclarativeBase):
         pass
 
@@ -396,6 +412,7 @@ def test_field_keys_with_quote_or_backslash_are_refused(bad: str) -> None:
         )
     assert "Refused" in str(refused.value)
     assert repr(bad) in str(refused.value)
+    assert re.search(reason, str(refused.value))
 
 
 # -- values: long, Unicode, JSON with quotes -----------------------------------

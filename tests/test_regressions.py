@@ -1,5 +1,8 @@
 """Regressions: bugs found (mostly by tests/test_model_based.py), one test each.
 
+The two field keys found by the hostile-input tests are pinned there, in
+test_field_keys_the_sql_cannot_carry_are_refused.
+
 Each test is self-contained and runs on every configured backend.
 """
 
@@ -101,101 +104,6 @@ def test_upsert_copying_a_column_assigned_earlier_in_the_same_set(
                 )
             conn.execute(stmt)
     _assert_stamps_follow_values(db, before)
-
-
-# -- found by the hostile-input tests (tests/test_hostile.py) -----------------
-
-
-def _hostile_key_model(key: str) -> type:
-    """A mapped class tracking a field whose key is ``key``, plus ``other``."""
-    from sqlalchemy import Integer, String
-    from sqlalchemy.orm import DeclarativeBase, mapped_column
-
-    from fieldstamps import ChangeTrackingMixin, TimestampMixin
-
-    class Base(DeclarativeBase):
-        pass
-
-    return type(
-        "HostileKey",
-        (TimestampMixin, ChangeTrackingMixin, Base),
-        {
-            "__tablename__": "hostile_key",
-            "id": mapped_column(Integer, primary_key=True),
-            key: mapped_column("odd", String(20)),
-            "other": mapped_column(String(20)),
-        },
-    )
-
-
-def test_field_key_with_pyformat_placeholder_on_sqlite() -> None:
-    """A field key like ``%(id)s`` is rendered into SQL string literals (the
-    JSON path ``'$."%(id)s"'``). SQLAlchemy's conversion to SQLite's qmark
-    paramstyle rewrites ``%(name)s`` inside that literal into ``?`` whenever
-    ``name`` is a bind name of the statement (``id``, any column key), so the
-    INSERT and UPDATE fail with sqlite3.ProgrammingError ("Incorrect number
-    of bindings supplied") instead of writing or raising FieldstampsError.
-    PostgreSQL and MariaDB (pyformat, ``%`` doubled) are fine.
-    Fixed when the write works, or the key is refused with ConfigurationError.
-    """
-    from typing import Any
-
-    from sqlalchemy import create_engine, select, update
-    from sqlalchemy.orm import Session
-
-    from fieldstamps import ConfigurationError
-
-    try:
-        model: Any = _hostile_key_model("%(id)s")
-    except ConfigurationError:
-        return
-    engine = create_engine("sqlite://")
-    model.metadata.create_all(engine)
-    with Session(engine) as session:
-        obj = model(id=1, other="a")
-        setattr(obj, "%(id)s", "x")
-        session.add(obj)
-        session.commit()
-        session.execute(update(model).values(other="b"))
-        session.commit()
-        changes = session.scalars(select(model.changes)).one()
-    assert changes["%(id)s"]["value"] == "x"
-    assert changes["other"]["value"] == "b"
-
-
-def test_field_key_equal_to_the_noop_scratch_key_loses_its_stamp() -> None:
-    """SQLite's and MariaDB's UPDATE merge send every unchanged field to the
-    scratch path ``$."~fieldstamps-noop"`` and JSON_REMOVE it afterwards. A
-    tracked field whose key is ``~fieldstamps-noop`` therefore loses its
-    entry on every UPDATE, whether it changed or not, silently (PostgreSQL
-    keeps it). Fixed when the entry survives, or the key is refused with
-    ConfigurationError when the class is created."""
-    from typing import Any
-
-    from sqlalchemy import create_engine, select, update
-    from sqlalchemy.orm import Session
-
-    from fieldstamps import ConfigurationError
-
-    try:
-        model: Any = _hostile_key_model("~fieldstamps-noop")
-    except ConfigurationError:
-        return
-    engine = create_engine("sqlite://")
-    model.metadata.create_all(engine)
-    with Session(engine) as session:
-        obj = model(id=1, other="a")
-        setattr(obj, "~fieldstamps-noop", "x")
-        session.add(obj)
-        session.commit()
-        session.execute(update(model).values(other="b"))  # leaves the field alone
-        session.commit()
-        kept = session.scalars(select(model.changes)).one()
-        session.execute(update(model).values({"~fieldstamps-noop": "y"}))
-        session.commit()
-        changed = session.scalars(select(model.changes)).one()
-    assert kept.get("~fieldstamps-noop", {}).get("value") == "x", kept
-    assert changed.get("~fieldstamps-noop", {}).get("value") == "y", changed
 
 
 def test_orm_update_copying_a_column_assigned_earlier_in_the_same_set(
