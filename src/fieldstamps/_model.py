@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, ColumnElement, Computed, Table, event
+from sqlalchemy import JSON, Column, ColumnElement, Computed, Table, event, literal
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 from sqlalchemy.sql.schema import ColumnDefault, ScalarElementColumnDefault
@@ -375,8 +375,6 @@ def _make_insert_name_every_column(column: Column[Any]) -> None:
         return
     arg = getattr(server_default, "arg", None)
     if isinstance(arg, str):
-        from sqlalchemy import literal
-
         ColumnDefault(literal(arg))._set_parent_with_dispatch(column)
     elif isinstance(arg, ColumnElement):
         ColumnDefault(arg)._set_parent_with_dispatch(column)

@@ -68,10 +68,9 @@ def _note_flushed(session: Session, flush_context: UOWTransaction) -> None:
         return  # the commit will expire these objects anyway
     # "dirty" and "new" still list what this flush updates and inserts; the
     # reload after it fetches whichever of their stamps came back expired.
+    states = (inspect(obj) for obj in (*session.dirty, *session.new))
     flushed = [
-        inspect(obj)
-        for obj in (*session.dirty, *session.new)
-        if table_stamps(inspect(obj).mapper.local_table) is not None
+        state for state in states if table_stamps(state.mapper.local_table) is not None
     ]
     if flushed:
         session.info[_FLUSHED] = flushed
