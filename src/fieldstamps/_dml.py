@@ -28,21 +28,20 @@ from sqlalchemy.sql import ClauseElement, visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, Update
 
-from ._model import table_stamps
+from ._model import TableStamps, table_stamps
 
 _SIMULTANEOUS = (
     "SET STATEMENT sql_mode = CONCAT(@@sql_mode, ',SIMULTANEOUS_ASSIGNMENT') FOR "
 )
 
 
-def _reads_own_columns(table: Any, assignments: Any) -> bool:
-    """Whether a SET value (other than a stamp's) reads a column of ``table``.
+def _reads_own_columns(stamps: TableStamps, assignments: Any) -> bool:
+    """Whether a SET value (other than a stamp's) reads a column of the
+    stamped table.
 
     Only such statements can tell left-to-right from simultaneous assignment;
     the rest (ORM flushes, executemany, literal values) skip the prefix.
     """
-    stamps = table_stamps(table)
-    assert stamps is not None
     stamp_keys = {column.key for column in stamps.columns}
     pairs = assignments.items() if isinstance(assignments, dict) else assignments
     for key, value in pairs or ():
@@ -60,16 +59,27 @@ def _reads_own_columns(table: Any, assignments: Any) -> bool:
     return False
 
 
-def _needs_prefix(element: Any, compiler: SQLCompiler, kw: dict[str, Any]) -> bool:
+def _simultaneous(
+    sql: str,
+    compiler: SQLCompiler,
+    kw: dict[str, Any],
+    stamps: TableStamps,
+    assignments: Any,
+) -> str:
     # One dialect class serves MySQL and MariaDB; only MariaDB has the mode.
     if not getattr(compiler.dialect, "is_mariadb", False) or kw.get("asfrom"):
-        return False
-    return isinstance(element.table, Table) and table_stamps(element.table) is not None
+        return sql
+    if not _reads_own_columns(stamps, assignments):
+        return sql
+    return _SIMULTANEOUS + sql
 
 
-def _without_noop_stamps(sql: str, compiler: SQLCompiler, table: Any) -> str:
-    stamps = table_stamps(table)
-    assert stamps is not None
+def _stamps_of(element: Update | Insert) -> TableStamps | None:
+    table = element.table
+    return table_stamps(table) if isinstance(table, Table) else None
+
+
+def _without_noop_stamps(sql: str, compiler: SQLCompiler, stamps: TableStamps) -> str:
     for column in stamps.columns:
         name = compiler.preparer.format_column(column)
         # SET items are rendered "col=value" and joined by ", "; stamps sort
@@ -86,14 +96,11 @@ def _without_noop_stamps(sql: str, compiler: SQLCompiler, table: Any) -> str:
 @compiles(Update, "mysql", "mariadb")
 def _compile_update(element: Update, compiler: SQLCompiler, **kw: Any) -> str:
     sql = compiler.visit_update(element, **kw)
-    if not isinstance(element.table, Table) or table_stamps(element.table) is None:
+    stamps = _stamps_of(element)
+    if stamps is None:
         return sql
-    sql = _without_noop_stamps(sql, compiler, element.table)
-    if not _needs_prefix(element, compiler, kw):
-        return sql
-    if not _reads_own_columns(element.table, element._values):
-        return sql
-    return _SIMULTANEOUS + sql
+    sql = _without_noop_stamps(sql, compiler, stamps)
+    return _simultaneous(sql, compiler, kw, stamps, element._values)
 
 
 @compiles(Insert, "mysql", "mariadb")
@@ -104,8 +111,7 @@ def _upsert_with_simultaneous_assignment(
     sql: str = compiler.visit_insert(element, **kw)  # type: ignore[no-untyped-call]
     # Only INSERT .. ON DUPLICATE KEY UPDATE has a SET list to order.
     on_duplicate = getattr(element, "_post_values_clause", None)
-    if on_duplicate is None or not _needs_prefix(element, compiler, kw):
+    stamps = _stamps_of(element)
+    if on_duplicate is None or stamps is None:
         return sql
-    if not _reads_own_columns(element.table, on_duplicate.update):
-        return sql
-    return _SIMULTANEOUS + sql
+    return _simultaneous(sql, compiler, kw, stamps, on_duplicate.update)
