@@ -240,11 +240,19 @@ def _verify(engine: Engine, initial: dict[int, Any], log: list[Write]) -> Figure
             bad.append(f"row {row_id}: versions {versions[:20]}... not 1..n")
         values = {key: getattr(start, key) for key in FIELDS}
         stamps = dict.fromkeys(FIELDS, start.created_at)
+        # A changed_at() column takes the stamp of the last write (in commit
+        # order) that changed one of its fields. That is not the latest of
+        # their stamps: PostgreSQL stamps a transaction's start, so a write
+        # committed later can carry an earlier instant.
+        column_stamps = dict.fromkeys(CHANGED_AT, start.created_at)
         updated_at = start.created_at
         for write in writes:
             for key, value in write.values.items():
                 if value != values[key]:
                     stamps[key] = write.updated_at
+                    for column, watched in CHANGED_AT.items():
+                        if key in watched:
+                            column_stamps[column] = write.updated_at
                 values[key] = value
             updated_at = write.updated_at
 
@@ -266,8 +274,7 @@ def _verify(engine: Engine, initial: dict[int, Any], log: list[Write]) -> Figure
                 bad.append(f"row {row_id}.{key}: {getattr(row, key)!r} != last write")
             if entry.get("value", "<missing>") != getattr(row, key):
                 bad.append(f"row {row_id}.{key}: changes value {entry.get('value')!r}")
-        for column, watched in CHANGED_AT.items():
-            expected = max(stamps[key] for key in watched)
+        for column, expected in column_stamps.items():
             got = getattr(row, column)
             if got is None or got < expected:
                 figures.lost += 1
