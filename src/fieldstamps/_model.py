@@ -234,12 +234,14 @@ def _is_stamp_column(column: Column[Any]) -> bool:
 
 
 def _columns_by_key(mapper: Mapper[Any], table: Table) -> dict[str, Column[Any]]:
-    columns: dict[str, Column[Any]] = {}
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        if isinstance(column, Column) and column.table is table:
-            columns[prop.key] = column
-    return columns
+    # mapper.columns, not mapper.column_attrs: the latter configures every
+    # mapper in the registry, and classes named by relationship() strings
+    # may not exist yet while this class is being mapped.
+    return {
+        key: column
+        for key, column in mapper.columns.items()
+        if isinstance(column, Column) and column.table is table
+    }
 
 
 def _field_names(owner: str, option: str, value: object) -> list[str]:
