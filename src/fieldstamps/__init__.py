@@ -24,7 +24,7 @@ True
 True
 """
 
-from . import _dml, _session  # noqa: F401  (register compilers, listeners)
+from . import _session, _sql  # noqa: F401  (register listeners, compilers)
 from ._errors import (
     ConfigurationError,
     FieldstampsError,
@@ -34,6 +34,7 @@ from ._errors import (
 )
 from ._model import (
     ChangeTrackingMixin,
+    FieldstampsOptions,
     TimestampMixin,
     changed_at,
     updated_at_column,
@@ -44,6 +45,7 @@ __all__ = [
     "ChangeTrackingMixin",
     "ConfigurationError",
     "FieldstampsError",
+    "FieldstampsOptions",
     "NaiveDatetimeError",
     "TimestampMixin",
     "UnknownFieldError",

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import Any, ClassVar, TypedDict
 
-from sqlalchemy import JSON, Column, ColumnElement, Computed, Table, event, literal
+from sqlalchemy import JSON, Column, ColumnElement, Computed, Table, event, inspect
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, Mapper, mapped_column
-from sqlalchemy.sql.schema import ColumnDefault, ScalarElementColumnDefault
+from sqlalchemy.orm import Mapped, MappedColumn, Mapper, mapped_column
+from sqlalchemy.sql.schema import ColumnDefault
 
-from ._errors import ConfigurationError, UnknownFieldError
+from ._compat import attach_to_column
+from ._errors import ConfigurationError
+from ._spec import TableSpec, TrackedField, attach_spec, spec_of
 from ._sql import (
     NOOP_KEY,
     ChangesOnInsert,
@@ -20,17 +22,14 @@ from ._sql import (
     StampOf,
     StampOnUpdate,
     UtcNow,
-    value_kind,
 )
-from ._types import StampText, UTCDateTime, parse_stamp_text
+from ._types import StampText, UTCDateTime, parse_stamp_text, value_kind
 
-_TRACKING_ATTR = "__fieldstamps_tracking__"
 _CHANGED_AT_INFO = "fieldstamps.changed_at"
 _CHANGES_INFO = "fieldstamps.changes"
 _MIRROR_INFO = "fieldstamps.updated_at_column"
 _UPDATED_AT_INFO = "fieldstamps.updated_at"
 _CREATED_AT_INFO = "fieldstamps.created_at"
-_TABLE_INFO = "fieldstamps"
 _OPTION_KEYS = frozenset({"include", "exclude", "store_values"})
 _TIMESTAMP_KEYS = frozenset({"created_at", "updated_at"})
 
@@ -40,66 +39,35 @@ _TIMESTAMP_KEYS = frozenset({"created_at", "updated_at"})
 _STAMPS_FIRST = -1_000_000
 
 
-@dataclass(frozen=True)
-class TrackedField:
-    """One field recorded in ``changes``."""
+class FieldstampsOptions(TypedDict, total=False):
+    """The keys a class's ``__fieldstamps__`` dict may hold."""
 
-    key: str
-    column: Column[Any]
-    stores_value: bool
-
-
-@dataclass(frozen=True)
-class TableStamps:
-    """Every stamp column fieldstamps maintains on one table, for helpers
-    (upserts, session upkeep) that must write or refresh all of them."""
-
-    changes: Column[Any] | None = None
-    fields: tuple[TrackedField, ...] = ()
-    changed_at: tuple[tuple[Column[Any], tuple[Column[Any], ...]], ...] = ()
-    updated_at: tuple[Column[Any], ...] = ()
-    mirrors: tuple[Column[Any], ...] = ()
-    created_at: tuple[Column[Any], ...] = ()
-
-    @property
-    def columns(self) -> tuple[Column[Any], ...]:
-        """The columns a write can move (``created_at`` is written once)."""
-        own = () if self.changes is None else (self.changes,)
-        changed_at = tuple(column for column, _ in self.changed_at)
-        return own + changed_at + self.updated_at + self.mirrors
+    #: Track only these fields (default: every column but the primary key,
+    #: stamps, computed and identity columns).
+    include: Sequence[str]
+    #: Track all but these.
+    exclude: Sequence[str]
+    #: Keep each tracked field's value beside its stamp in ``changes``
+    #: (default ``True``), for none (``False``), or for the fields listed.
+    store_values: bool | Sequence[str]
 
 
-def table_stamps(table: object) -> TableStamps | None:
-    info = getattr(table, "info", None)
-    stamps = info.get(_TABLE_INFO) if isinstance(info, dict) else None
-    return stamps if isinstance(stamps, TableStamps) else None
-
-
-@dataclass(frozen=True)
-class Tracking:
-    """What fieldstamps records for one mapped class."""
-
-    owner: str
-    fields: tuple[TrackedField, ...]
-    changes: Column[Any] | None
-    mirrors: Mapping[str, Column[Any]]
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        return tuple(field.key for field in self.fields)
-
-    def field(self, key: str) -> TrackedField:
-        for field in self.fields:
-            if field.key == key:
-                return field
-        raise UnknownFieldError(self.owner, key, self.keys)
-
-
-def tracking_of(cls: type[Any]) -> Tracking:
-    tracking = getattr(cls, _TRACKING_ATTR, None)
-    if not isinstance(tracking, Tracking):
-        raise UnknownFieldError(cls.__name__, "", ())
-    return tracking
+def tracking_of(cls: type[Any]) -> TableSpec:
+    """The spec of a class that uses ChangeTrackingMixin."""
+    mapper = inspect(cls, raiseerr=False)
+    if not isinstance(mapper, Mapper):
+        raise ConfigurationError(
+            f"{cls.__name__} is not mapped to a table (an abstract class, a "
+            "mixin, or a class not yet declared); call this on a mapped "
+            "subclass"
+        )
+    spec = spec_of(mapper.local_table)
+    if spec is None or spec.changes is None:
+        raise ConfigurationError(
+            f"{cls.__name__} records no field stamps in 'changes': it does not "
+            "use ChangeTrackingMixin"
+        )
+    return spec
 
 
 # -- public building blocks ---------------------------------------------------
@@ -141,7 +109,7 @@ class ChangeTrackingMixin:
         info={_CHANGES_INFO: True},
     )
 
-    __fieldstamps__: ClassVar[Mapping[str, Any]]
+    __fieldstamps__: ClassVar[FieldstampsOptions]
 
     def get_updated_at(self, field: str) -> dt.datetime | None:
         """When ``field`` last changed, as an aware UTC datetime.
@@ -163,16 +131,16 @@ class ChangeTrackingMixin:
         Compare it with aware datetimes; a naive one raises
         :class:`NaiveDatetimeError`.
         """
-        tracking = tracking_of(cls)
-        tracking.field(field)
-        mirror = tracking.mirrors.get(field)
+        spec = tracking_of(cls)
+        spec.field(field)
+        mirror = spec.mirror(field)
         if mirror is not None:
             return mirror
-        assert tracking.changes is not None
-        return StampOf(tracking.changes, field)
+        assert spec.changes is not None  # tracking_of() refuses a spec without
+        return StampOf(spec.changes, field)
 
 
-def changed_at(*fields: str, index: bool = False) -> Any:
+def changed_at(*fields: str, index: bool = False) -> MappedColumn[dt.datetime | None]:
     """A timestamp column set by the server whenever any of ``fields`` changes.
 
     ::
@@ -199,7 +167,9 @@ def changed_at(*fields: str, index: bool = False) -> Any:
     )
 
 
-def updated_at_column(field: str, *, index: bool = True) -> Any:
+def updated_at_column(
+    field: str, *, index: bool = True
+) -> MappedColumn[dt.datetime | None]:
     """A generated column mirroring ``changes``' stamp of ``field``, indexed.
 
     ::
@@ -365,25 +335,6 @@ def _check_field_key(owner: str, key: str) -> None:
     )
 
 
-def _make_insert_name_every_column(column: Column[Any]) -> None:
-    # from_dml_column() cannot copy a column an INSERT leaves out, so every
-    # column whose value is recorded gets a default that puts it in the
-    # statement: NULL, or the SQL of its server default.
-    if column.default is not None:
-        return
-    server_default = column.server_default
-    if server_default is None:
-        ScalarElementColumnDefault(None)._set_parent_with_dispatch(column)
-        return
-    arg = getattr(server_default, "arg", None)
-    if isinstance(arg, str):
-        ColumnDefault(literal(arg))._set_parent_with_dispatch(column)
-    elif isinstance(arg, ColumnElement):
-        ColumnDefault(arg)._set_parent_with_dispatch(column)
-    # Any other server default (a FetchedValue) is unknown to SQLAlchemy; the
-    # INSERT's copy is then NULL while the column gets the server's value.
-
-
 def _wire_changed_at(
     owner: str, column: Column[Any], attr: str, columns: Mapping[str, Column[Any]]
 ) -> tuple[Column[Any], tuple[Column[Any], ...]]:
@@ -401,15 +352,15 @@ def _wire_changed_at(
                 "fieldstamps stamp column, which cannot itself be watched"
             )
         watched.append(target)
-    ColumnDefault(
-        StampOnUpdate(column, watched), for_update=True
-    )._set_parent_with_dispatch(column)
+    attach_to_column(
+        column, ColumnDefault(StampOnUpdate(column, watched), for_update=True)
+    )
     return column, tuple(watched)
 
 
 def _wire_changes(
     owner: str, cls: type[Any], columns: Mapping[str, Column[Any]]
-) -> Tracking:
+) -> tuple[Column[Any], tuple[TrackedField, ...], tuple[tuple[str, Column[Any]], ...]]:
     changes = columns.get("changes")
     if changes is None or _CHANGES_INFO not in changes.info:
         raise ConfigurationError(
@@ -417,32 +368,27 @@ def _wire_changes(
             "not the mixin's JSON column; rename the model's own 'changes'"
         )
     fields = _tracked_fields(owner, getattr(cls, "__fieldstamps__", {}), columns)
-    for field in fields:
-        if field.stores_value:
-            _make_insert_name_every_column(field.column)
-    spec = [(field.key, field.column, field.stores_value) for field in fields]
-    ColumnDefault(ChangesOnInsert(changes, spec))._set_parent_with_dispatch(changes)
-    ColumnDefault(
-        ChangesOnUpdate(changes, spec), for_update=True
-    )._set_parent_with_dispatch(changes)
-    mirrors = {}
+    entries = [(field.key, field.column, field.stores_value) for field in fields]
+    attach_to_column(changes, ColumnDefault(ChangesOnInsert(changes, entries)))
+    attach_to_column(
+        changes, ColumnDefault(ChangesOnUpdate(changes, entries), for_update=True)
+    )
+    mirrors = []
+    keys = [field.key for field in fields]
     for attr, column in columns.items():
         if _MIRROR_INFO not in column.info:
             continue
         key = column.info[_MIRROR_INFO]
-        if key not in (field.key for field in fields):
+        if key not in keys:
             raise ConfigurationError(
                 f"{owner}.{attr} = updated_at_column({key!r}): {key!r} is not a "
-                f"tracked field of {owner}; tracked: "
-                f"{', '.join(field.key for field in fields)}"
+                f"tracked field of {owner}; tracked: {', '.join(keys)}"
             )
         # Attached now because the expression needs this class's own
         # ``changes`` column, which declarative copies from the mixin.
-        Computed(StampOf(changes, key), persisted=True)._set_parent_with_dispatch(
-            column
-        )
-        mirrors[key] = column
-    return Tracking(owner, fields, changes, mirrors)
+        attach_to_column(column, Computed(StampOf(changes, key), persisted=True))
+        mirrors.append((key, column))
+    return changes, fields, tuple(mirrors)
 
 
 @event.listens_for(Mapper, "after_mapper_constructed")
@@ -455,34 +401,32 @@ def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
         return  # single-table inheritance: the base class wired the table
     columns = _columns_by_key(mapper, table)
     owner = cls.__name__
+    tracks_changes = issubclass(cls, ChangeTrackingMixin)
+    for attr, column in columns.items():
+        if _MIRROR_INFO in column.info and not tracks_changes:
+            raise ConfigurationError(
+                f"{owner}.{attr} = updated_at_column(...) needs "
+                "ChangeTrackingMixin, whose changes column it mirrors"
+            )
     changed_at = tuple(
         _wire_changed_at(owner, column, attr, columns)
         for attr, column in columns.items()
         if _CHANGED_AT_INFO in column.info
     )
-    tracking = None
-    for attr, column in columns.items():
-        if _MIRROR_INFO in column.info and not issubclass(cls, ChangeTrackingMixin):
-            raise ConfigurationError(
-                f"{owner}.{attr} = updated_at_column(...) needs "
-                "ChangeTrackingMixin, whose changes column it mirrors"
-            )
-    if issubclass(cls, ChangeTrackingMixin):
-        tracking = _wire_changes(owner, cls, columns)
-        setattr(cls, _TRACKING_ATTR, tracking)
-    stamps = TableStamps(
-        changes=None if tracking is None else tracking.changes,
-        fields=() if tracking is None else tracking.fields,
+    spec = TableSpec(
+        owner,
         changed_at=changed_at,
         updated_at=tuple(c for c in table.c if _UPDATED_AT_INFO in c.info),
-        mirrors=() if tracking is None else tuple(tracking.mirrors.values()),
         created_at=tuple(c for c in table.c if _CREATED_AT_INFO in c.info),
     )
-    if stamps.columns:
-        # Found by upsert_set() and by the session listeners that reload
-        # stamps after a flush (see _session.py).
-        table.info[_TABLE_INFO] = stamps
+    if tracks_changes:
+        changes, fields, mirrors = _wire_changes(owner, cls, columns)
+        spec = replace(spec, changes=changes, fields=fields, mirrors=mirrors)
+    if not spec.columns:
+        return
+    attach_spec(table, spec)
+    if mapper.eager_defaults == "auto":
         # Not RETURNING stamps with INSERTs: a commit would expire them
         # unread, and _session.py reloads them in one SELECT per flush when
-        # the objects outlive it.
+        # the objects outlive it. An explicit choice of the class stands.
         mapper.eager_defaults = False

@@ -27,7 +27,7 @@ from sqlalchemy.orm import InstanceState, Mapper, ORMExecuteState, Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.unitofwork import UOWTransaction
 
-from ._model import table_stamps
+from ._spec import spec_of
 
 _COMMITTING = "fieldstamps.committing"
 _FLUSHED = "fieldstamps.flushed"
@@ -36,10 +36,10 @@ _RELOAD_CHUNK = 500
 
 
 def _stamp_keys(mapper: Mapper[Any], *, with_created_at: bool = False) -> list[str]:
-    stamps = table_stamps(mapper.local_table)
-    if stamps is None:
+    spec = spec_of(mapper.local_table)
+    if spec is None:
         return []
-    columns = stamps.columns + (stamps.created_at if with_created_at else ())
+    columns = spec.columns + (spec.created_at if with_created_at else ())
     return [
         mapper.get_property_by_column(column).key
         for column in columns
@@ -70,7 +70,7 @@ def _note_flushed(session: Session, flush_context: UOWTransaction) -> None:
     # reload after it fetches whichever of their stamps came back expired.
     states = (inspect(obj) for obj in (*session.dirty, *session.new))
     flushed = [
-        state for state in states if table_stamps(state.mapper.local_table) is not None
+        state for state in states if spec_of(state.mapper.local_table) is not None
     ]
     if flushed:
         session.info[_FLUSHED] = flushed

@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    Integer,
+    Interval,
+    Numeric,
+    String,
+    Time,
+    Uuid,
+)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.operators import OperatorType
@@ -17,6 +31,51 @@ from ._errors import NaiveDatetimeError
 #: bound against it: fixed width, so text order is time order.
 STAMP_TEXT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 STAMP_TEXT_LENGTH = len("2000-01-01T00:00:00.000000Z")
+
+
+class ValueKind(enum.Enum):
+    """How a column's value is written as JSON inside ``changes``."""
+
+    STRING = "string"
+    INTEGER = "integer"
+    FLOAT = "float"
+    BOOLEAN = "boolean"
+    DECIMAL = "decimal"  # a JSON string, so no digit is lost to float
+    TEMPORAL = "temporal"  # the database's ISO-8601 text of date/time/datetime
+    UUID = "uuid"
+    JSON = "json"
+
+
+def unwrap(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+    """The type a TypeDecorator stores as."""
+    while isinstance(type_, TypeDecorator):
+        type_ = type_.impl_instance
+    return type_
+
+
+def value_kind(type_: TypeEngine[Any]) -> ValueKind | None:
+    """The JSON form of a column type, or None where there is no faithful one."""
+    type_ = unwrap(type_)
+    # Order matters: Enum is a String, Boolean is not an Integer, Float is a
+    # Numeric.
+    if isinstance(type_, Boolean):
+        return ValueKind.BOOLEAN
+    if isinstance(type_, Enum | String):
+        return ValueKind.STRING
+    if isinstance(type_, Integer):
+        return ValueKind.INTEGER
+    if isinstance(type_, Float):
+        return ValueKind.FLOAT
+    if isinstance(type_, Numeric):
+        return ValueKind.DECIMAL if type_.asdecimal else ValueKind.FLOAT
+    if isinstance(type_, Date | DateTime | Time) and not isinstance(type_, Interval):
+        return ValueKind.TEMPORAL
+    if isinstance(type_, Uuid):
+        return ValueKind.UUID
+    if isinstance(type_, JSON):
+        return ValueKind.JSON
+    # LargeBinary, Interval, ARRAY, ...: the stamp is kept, the value is not.
+    return None
 
 
 def _require_aware(value: Any, what: object) -> None:

@@ -8,15 +8,19 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, inspect, literal
 
 from ._errors import ConfigurationError
-from ._model import table_stamps
+from ._spec import spec_of
 from ._sql import ChangesOnUpdate, StampOnUpdate, UtcNow
 
 
 def _table_of(target: Any) -> Table:
-    table = target if isinstance(target, Table) else inspect(target).local_table
+    if isinstance(target, Table):
+        return target
+    mapper = inspect(target, raiseerr=False)
+    table = getattr(mapper, "local_table", None)
     if not isinstance(table, Table):
         raise ConfigurationError(
-            f"upsert_set() needs a mapped class or Table, got {target!r}"
+            f"upsert_set() needs a mapped class or Table as its first "
+            f"argument, got {target!r}"
         )
     return table
 
@@ -43,8 +47,8 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
     The stamp assignments come first, as MariaDB's left-to-right SET needs.
     """
     table = _table_of(target)
-    stamps = table_stamps(table)
-    if stamps is None:
+    spec = spec_of(table)
+    if spec is None:
         raise ConfigurationError(
             f"table {table.name!r} has no fieldstamps columns to stamp"
         )
@@ -56,7 +60,7 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
                 f"upsert_set(): {key!r} is not a column of table {table.name!r}"
             )
         column = table.c[column_key]
-        if column in stamps.columns:
+        if column in spec.columns:
             raise ConfigurationError(
                 f"upsert_set(): {column_key!r} is a stamp column fieldstamps "
                 "sets itself"
@@ -66,20 +70,20 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
         )
 
     assignments: dict[str, Any] = {}
-    if stamps.changes is not None:
-        written = [field for field in stamps.fields if field.column.key in news]
-        assignments[stamps.changes.key] = ChangesOnUpdate(
-            stamps.changes,
+    if spec.changes is not None:
+        written = [field for field in spec.fields if field.column.key in news]
+        assignments[spec.changes.key] = ChangesOnUpdate(
+            spec.changes,
             [(field.key, field.column, field.stores_value) for field in written],
             news=[news[field.column.key] for field in written],
         )
-    for column, watched in stamps.changed_at:
+    for column, watched in spec.changed_at:
         assigned = [target for target in watched if target.key in news]
         if assigned:
             assignments[column.key] = StampOnUpdate(
                 column, assigned, news=[news[target.key] for target in assigned]
             )
-    for column in stamps.updated_at:
+    for column in spec.updated_at:
         assignments[column.key] = UtcNow()
     assignments.update(news)
     return assignments

@@ -1,0 +1,585 @@
+"""The SQL elements that stamp rows, and every rule they share across dialects.
+
+An element's SQL is written by one function here, which applies the rules
+below and asks the dialect's module (``postgresql.py``, ``sqlite.py``,
+``mysql.py``: the same functions in each, see :class:`DialectSql`) for the
+dialect's own SQL text. ``__init__.py`` registers them with ``@compiles``.
+
+The shared rules:
+
+* a dialect without a module is refused (:class:`UnsupportedDatabaseError`);
+* an UPDATE compares and rewrites only the fields it assigns, and a stamp
+  whose fields it does not assign is assigned to itself (``dml.py`` drops
+  such items);
+* an INSERT records, for a column it leaves out, the value the database will
+  store when that can be known from the column's server default, and no value
+  when it cannot;
+* function calls are chunked below the databases' argument limits.
+
+Values being written are referred to with ``from_dml_column()``, so one
+``default=``/``onupdate=`` expression serves every compiled INSERT and UPDATE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    Boolean,
+    ColumnClause,
+    ColumnElement,
+    String,
+    TextClause,
+    case,
+    or_,
+)
+from sqlalchemy.exc import CompileError
+from sqlalchemy.sql import ClauseElement, FromClause
+from sqlalchemy.sql.compiler import SQLCompiler, StrSQLCompiler
+from sqlalchemy.sql.expression import from_dml_column
+from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
+
+from .._compat import (
+    from_objects,
+    is_dml_target_copy,
+    name_copied_binds,
+    statement_parameter_keys,
+)
+from .._errors import UnsupportedDatabaseError
+from .._types import StampText, UTCDateTime, ValueKind, value_kind
+
+#: The scratch key that the JSON merges of SQLite and MariaDB/MySQL write an
+#: unchanged field's entry to, and remove again; no field may be named so.
+NOOP_KEY = "~fieldstamps-noop"
+
+
+# -- writing SQL ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Writer:
+    """What a dialect module needs from the compiler: nested SQL and literals."""
+
+    compiler: SQLCompiler
+    kw: dict[str, Any]
+
+    def sql(self, element: ClauseElement) -> str:
+        return str(self.compiler.process(element, **self.kw))
+
+    def literal(self, text: str) -> str:
+        # Quoted and escaped for the dialect, including the doubled % that
+        # format-paramstyle drivers need.
+        return str(self.compiler.render_literal_value(text, String()))
+
+    def quoted_column(self, column: ColumnElement[Any]) -> str:
+        assert isinstance(column, ColumnClause)
+        return str(self.compiler.preparer.format_column(column))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One field's entry in ``changes``, as SQL."""
+
+    key: str
+    #: The ``{"value": ..., "updated_at": ...}`` object.
+    document: str
+    #: True when the field's value changes; empty on INSERT, where all do.
+    changed: str = ""
+
+
+class DialectSql(Protocol):
+    """The functions each dialect module defines; their SQL differs, their
+    meaning does not."""
+
+    def utc_now(self, w: Writer) -> str:
+        """The statement's server instant, as stored in stamp columns."""
+
+    def utc_now_text(self, w: Writer) -> str:
+        """The same instant in the stamp's fixed-width text form."""
+
+    def value_changed(
+        self, w: Writer, old: str, new: str, kind: ValueKind | None
+    ) -> str:
+        """True when ``new`` is NULL-safely distinct from ``old``."""
+
+    def json_value(
+        self, w: Writer, column: ColumnElement[Any], expr: ColumnElement[Any]
+    ) -> str:
+        """``expr``, a value of ``column``, as a JSON value of its kind."""
+
+    def json_object(self, pairs: Sequence[tuple[str, str]]) -> str:
+        """A JSON object of (quoted key, value) SQL pairs."""
+
+    def changes_on_insert(self, w: Writer, entries: Sequence[Entry]) -> str:
+        """A new row's ``changes``: every entry."""
+
+    def changes_on_update(
+        self, w: Writer, current: str, entries: Sequence[Entry]
+    ) -> str:
+        """``current`` (or ``{}`` where it is not an object) with each entry
+        whose field changed replaced."""
+
+    def stamp_of(self, w: Writer, changes: str, field: str) -> str:
+        """The text stamp of ``field`` inside ``changes``."""
+
+    def statement_prefix(self, w: Writer, *, reads_own_columns: bool) -> str:
+        """What an UPDATE or upsert of a stamped table is prefixed with."""
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def json_path(key: str) -> str:
+    """A JSON path naming one top-level key, quoted so any key is a label."""
+    return '$."' + key + '"'
+
+
+def stamp_path(field: str) -> str:
+    """The JSON path of ``field``'s stamp inside ``changes``."""
+    return json_path(field) + ".updated_at"
+
+
+@dataclass(frozen=True)
+class JsonSetSyntax:
+    """A ``changes`` merge built from ``json_set``-style calls, as SQLite and
+    MariaDB/MySQL write it; they differ only in these names.
+
+    ``json_set`` has no "skip this pair": an unchanged field's pair writes
+    NULL to the scratch key :data:`NOOP_KEY`, removed at the end. A CASE
+    around the whole document per field would grow exponentially.
+    """
+
+    set_fn: str
+    remove_fn: str
+    valid_fn: str
+    type_fn: str
+    object_fn: str
+    object_type: str
+    empty: str
+    pairs_per_call: int
+
+    def json_object(self, pairs: Sequence[tuple[str, str]]) -> str:
+        return f"{self.object_fn}({', '.join(f'{k}, {v}' for k, v in pairs)})"
+
+    def _set_paths(self, w: Writer, document: str, entries: Sequence[Entry]) -> str:
+        noop = w.literal(json_path(NOOP_KEY))
+        for chunk in chunks(entries, self.pairs_per_call):
+            args = [document]
+            for entry in chunk:
+                path = w.literal(json_path(entry.key))
+                value = entry.document
+                if entry.changed:
+                    path = f"CASE WHEN {entry.changed} THEN {path} ELSE {noop} END"
+                    value = f"CASE WHEN {entry.changed} THEN {value} END"
+                args += [path, value]
+            document = f"{self.set_fn}({', '.join(args)})"
+        return document
+
+    def changes_on_insert(self, w: Writer, entries: Sequence[Entry]) -> str:
+        return self._set_paths(w, self.empty, entries)
+
+    def changes_on_update(
+        self, w: Writer, current: str, entries: Sequence[Entry]
+    ) -> str:
+        # Nested CASE: SQLite's AND does not promise to skip the type check
+        # on text that is not JSON, which would raise.
+        base = (
+            f"CASE WHEN {self.valid_fn}({current}) THEN "
+            f"CASE {self.type_fn}({current}) WHEN '{self.object_type}' "
+            f"THEN {current} ELSE {self.empty} END ELSE {self.empty} END"
+        )
+        document = self._set_paths(w, base, entries)
+        return f"{self.remove_fn}({document}, {w.literal(json_path(NOOP_KEY))})"
+
+
+# -- what the statement being compiled writes ------------------------------------
+
+
+def _written_keys(compiler: SQLCompiler) -> frozenset[str] | None:
+    """Keys of the columns the INSERT/UPDATE being compiled is given values
+    for; None where that is not known (multi-table UPDATEs).
+
+    Safe with the statement cache: SQLAlchemy caches a compiled statement per
+    set of parameter keys.
+    """
+    state = getattr(compiler, "compile_state", None)
+    if state is None or getattr(state, "is_multitable", False):
+        return None
+    given = statement_parameter_keys(compiler)
+    if compiler.column_keys is None and not given:
+        return None  # compiled without parameters: every column is a bind
+    keys = set(compiler.column_keys or ())
+    for key in given or ():
+        keys.add(key if isinstance(key, str) else key.key)
+    return frozenset(keys)
+
+
+def _is_update(compiler: SQLCompiler) -> bool:
+    return bool(getattr(getattr(compiler, "compile_state", None), "isupdate", False))
+
+
+def cannot_change(
+    compiler: SQLCompiler, column: ColumnElement[Any], new: ColumnElement[Any]
+) -> bool:
+    """True when ``new`` copies the UPDATE's value for a column it leaves
+    alone, which ``from_dml_column`` would render as the column itself."""
+    if not is_dml_target_copy(new) or not _is_update(compiler):
+        return False
+    written = _written_keys(compiler)
+    return written is not None and column.key not in written
+
+
+_TRUE = frozenset({"1", "t", "true", "y", "yes", "on"})
+_FALSE = frozenset({"0", "f", "false", "n", "no", "off"})
+
+
+def _server_default_sql(w: Writer, column: ColumnElement[Any]) -> str | None:
+    """SQL for what the database stores in ``column`` when an INSERT leaves it
+    out; None where the statement cannot know it (a ``FetchedValue``, or a
+    string default that does not read as a value of the column's kind)."""
+    server_default = getattr(column, "server_default", None)
+    if server_default is None:
+        return "NULL"
+    arg = getattr(server_default, "arg", None)
+    if isinstance(arg, TextClause | ColumnElement):
+        return w.sql(arg)
+    if not isinstance(arg, str):
+        return None
+    # server_default="7" is DEFAULT '7' in the DDL, which the database casts
+    # to the column's type: the copy must hold the 7 it stores, not "7".
+    kind = value_kind(column.type)
+    value: object = arg
+    try:
+        if kind is ValueKind.INTEGER:
+            value = int(arg)
+        elif kind is ValueKind.FLOAT:
+            value = float(arg)
+        elif kind is ValueKind.DECIMAL:
+            value = Decimal(arg)
+        elif kind is ValueKind.BOOLEAN:
+            word = arg.strip().lower()
+            if word not in _TRUE | _FALSE:
+                return None
+            value = word in _TRUE
+        return str(w.compiler.render_literal_value(value, column.type))
+    except (ValueError, InvalidOperation, CompileError, NotImplementedError):
+        return None
+
+
+class Verbatim(ColumnElement[Any]):
+    """SQL text already written for the dialect, typed as ``column``."""
+
+    inherit_cache = False  # made while compiling, never part of a cache key
+
+    def __init__(self, sql: str, column: ColumnElement[Any]) -> None:
+        self.sql = sql
+        self.type = column.type
+
+
+def compile_verbatim(element: Verbatim, compiler: SQLCompiler, **kw: Any) -> str:
+    return element.sql
+
+
+# -- elements -------------------------------------------------------------------
+
+# SQLAlchemy declares ``_traverse_internals`` without ClassVar; mypy refuses
+# one here, hence the RUF012 ignores below.
+
+
+class UtcNow(ColumnElement[dt.datetime]):
+    """The database server's current instant, as stored in stamp columns.
+
+    PostgreSQL: ``now()`` (the transaction's start, as for ``func.now()``);
+    SQLite and MariaDB/MySQL: the statement's time, constant within it.
+    """
+
+    type = UTCDateTime()
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = []  # noqa: RUF012
+
+
+class UtcNowText(ColumnElement[str]):
+    """The same instant as :class:`UtcNow`, in the stamp's fixed-width text."""
+
+    type = String()
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = []  # noqa: RUF012
+
+
+class ValueChanged(ColumnElement[bool]):
+    """True when ``new`` is NULL-safely distinct from the column's value."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        ("column", InternalTraversal.dp_clauseelement),
+        ("new", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], new: ColumnElement[Any]) -> None:
+        self.column = column
+        self.new = new
+
+
+class StampOnUpdate(ColumnElement[dt.datetime]):
+    """A ``changed_at()`` column after an UPDATE: the server's now when one of
+    ``watched`` changes, else the column as it was.
+
+    ``news`` default to the values the statement assigns (``from_dml_column``);
+    an upsert passes its own.
+    """
+
+    type = UTCDateTime()
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        ("column", InternalTraversal.dp_clauseelement),
+        ("watched", InternalTraversal.dp_clauseelement_tuple),
+        ("news", InternalTraversal.dp_clauseelement_tuple),
+    ]
+
+    def __init__(
+        self,
+        column: ColumnElement[Any],
+        watched: Sequence[ColumnElement[Any]],
+        news: Sequence[ColumnElement[Any]] | None = None,
+    ) -> None:
+        self.column = column
+        self.watched = tuple(watched)
+        self.news = (
+            tuple(from_dml_column(target) for target in self.watched)
+            if news is None
+            else tuple(news)
+        )
+
+
+class JsonValue(ColumnElement[Any]):
+    """``expr`` (a value of ``column``) written as a JSON value of its kind."""
+
+    type = String()
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        ("column", InternalTraversal.dp_clauseelement),
+        ("expr", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], expr: ColumnElement[Any]) -> None:
+        self.column = column
+        self.expr = expr
+
+
+_Field = tuple[str, ColumnElement[Any], ColumnElement[Any], bool]
+
+
+class _ChangesElement(ColumnElement[Any]):
+    """Shared state of the INSERT and UPDATE forms of the ``changes`` value.
+
+    ``keys[i]`` names the field of ``columns[i]``; ``news[i]`` is the value
+    written to it (``from_dml_column`` unless an upsert passes its own);
+    ``stored[i]`` is ``"1"`` when the value is kept beside the stamp.
+    """
+
+    type = String()
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        ("changes", InternalTraversal.dp_clauseelement),
+        ("keys", InternalTraversal.dp_string_list),
+        ("columns", InternalTraversal.dp_clauseelement_tuple),
+        ("news", InternalTraversal.dp_clauseelement_tuple),
+        ("stored", InternalTraversal.dp_string_list),
+    ]
+
+    def __init__(
+        self,
+        changes: ColumnElement[Any],
+        fields: Sequence[tuple[str, ColumnElement[Any], bool]],
+        news: Sequence[ColumnElement[Any]] | None = None,
+    ) -> None:
+        self.changes = changes
+        self.keys = [key for key, _, _ in fields]
+        self.columns = tuple(column for _, column, _ in fields)
+        self.news = (
+            tuple(from_dml_column(column) for column in self.columns)
+            if news is None
+            else tuple(news)
+        )
+        self.stored = ["1" if store else "" for _, _, store in fields]
+
+    def fields(self) -> Iterator[_Field]:
+        """(key, column, value written, whether the value is stored) per field."""
+        stored = map(bool, self.stored)
+        return zip(self.keys, self.columns, self.news, stored, strict=True)
+
+
+class ChangesOnInsert(_ChangesElement):
+    """The whole ``changes`` object of a new row: every field, stamped now."""
+
+    inherit_cache = True
+
+
+class ChangesOnUpdate(_ChangesElement):
+    """The ``changes`` object after an UPDATE: the current object (or ``{}``
+    where it is not one) with an entry replaced for each field whose value
+    changed."""
+
+    inherit_cache = True
+
+
+class StampOf(ColumnElement[dt.datetime]):
+    """The text stamp of field ``key`` inside ``changes``, typed to compare
+    with aware datetimes and to load as one."""
+
+    type = StampText()
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        ("changes", InternalTraversal.dp_clauseelement),
+        ("field", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, changes: ColumnElement[Any], field: str) -> None:
+        self.changes = changes
+        self.field = field
+
+    @property
+    def _from_objects(self) -> list[FromClause]:
+        # So that select(...).where(updated_at_of(...)) finds its table.
+        return from_objects(self.changes)
+
+
+# -- compiling them -------------------------------------------------------------
+
+
+def unsupported(element: ClauseElement, compiler: SQLCompiler, **kw: Any) -> str:
+    """The compiler of every element on a dialect without a module."""
+    if isinstance(compiler, StrSQLCompiler):
+        # str(statement) with no dialect: a readable stand-in, not SQL.
+        return f"fieldstamps.{type(element).__name__}(...)"
+    raise UnsupportedDatabaseError(compiler.dialect.name)
+
+
+def compile_utc_now(
+    dialect: DialectSql, element: UtcNow, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return dialect.utc_now(Writer(compiler, kw))
+
+
+def compile_utc_now_text(
+    dialect: DialectSql, element: UtcNowText, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return dialect.utc_now_text(Writer(compiler, kw))
+
+
+def compile_value_changed(
+    dialect: DialectSql, element: ValueChanged, compiler: SQLCompiler, **kw: Any
+) -> str:
+    w = Writer(compiler, kw)
+    old, new = w.sql(element.column), w.sql(element.new)
+    return dialect.value_changed(w, old, new, value_kind(element.column.type))
+
+
+def compile_json_value(
+    dialect: DialectSql, element: JsonValue, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return dialect.json_value(Writer(compiler, kw), element.column, element.expr)
+
+
+def _self_assignment(w: Writer, column: ColumnElement[Any]) -> str:
+    """The value of a stamp the statement cannot move: the column, unqualified,
+    so that ``dml.py`` recognises ``col=col`` and drops it. Only reached for
+    single-table UPDATEs, where the bare name is the row's own column."""
+    return w.quoted_column(column)
+
+
+def compile_stamp_on_update(
+    dialect: DialectSql, element: StampOnUpdate, compiler: SQLCompiler, **kw: Any
+) -> str:
+    moved = [
+        ValueChanged(target, new)
+        for target, new in zip(element.watched, element.news, strict=True)
+        if not cannot_change(compiler, target, new)
+    ]
+    w = Writer(compiler, kw)
+    if not moved:
+        return _self_assignment(w, element.column)
+    return w.sql(case((or_(*moved), UtcNow()), else_=element.column))
+
+
+def _entry_document(
+    dialect: DialectSql, w: Writer, now: str, value: ColumnElement[Any] | None
+) -> str:
+    pairs = [] if value is None else [("'value'", w.sql(value))]
+    return dialect.json_object([*pairs, ("'updated_at'", now)])
+
+
+def compile_changes_on_insert(
+    dialect: DialectSql, element: ChangesOnInsert, compiler: SQLCompiler, **kw: Any
+) -> str:
+    w = Writer(compiler, kw)
+    written = _written_keys(compiler)
+    now = dialect.utc_now_text(w)
+    entries = []
+    copied: list[str] = []
+    for key, column, new, store in element.fields():
+        value: ColumnElement[Any] | None = None
+        if store and _in_insert(column, written):
+            value = JsonValue(column, new)
+            copied.append(str(column.key))
+        elif store and (default := _server_default_sql(w, column)) is not None:
+            value = JsonValue(column, Verbatim(default, column))
+        entries.append(Entry(key, _entry_document(dialect, w, now, value)))
+    name_copied_binds(kw, copied)
+    return dialect.changes_on_insert(w, entries)
+
+
+def _in_insert(column: ColumnElement[Any], written: frozenset[str] | None) -> bool:
+    # SQLAlchemy puts a column with a client-side default into every INSERT.
+    return (
+        written is None
+        or column.key in written
+        or getattr(column, "default", None) is not None
+    )
+
+
+def compile_changes_on_update(
+    dialect: DialectSql, element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any
+) -> str:
+    w = Writer(compiler, kw)
+    fields = [
+        field for field in element.fields() if not cannot_change(compiler, *field[1:3])
+    ]
+    if not fields:
+        return _self_assignment(w, element.changes)
+    now = dialect.utc_now_text(w)
+    entries = [
+        Entry(
+            key,
+            _entry_document(dialect, w, now, JsonValue(column, new) if store else None),
+            changed=w.sql(ValueChanged(column, new)),
+        )
+        for key, column, new, store in fields
+    ]
+    return dialect.changes_on_update(w, w.sql(element.changes), entries)
+
+
+def compile_stamp_of(
+    dialect: DialectSql, element: StampOf, compiler: SQLCompiler, **kw: Any
+) -> str:
+    w = Writer(compiler, kw)
+    return dialect.stamp_of(w, w.sql(element.changes), element.field)
+
+
+COMPILERS: dict[type[ColumnElement[Any]], Callable[..., str]] = {
+    UtcNow: compile_utc_now,
+    UtcNowText: compile_utc_now_text,
+    ValueChanged: compile_value_changed,
+    StampOnUpdate: compile_stamp_on_update,
+    JsonValue: compile_json_value,
+    ChangesOnInsert: compile_changes_on_insert,
+    ChangesOnUpdate: compile_changes_on_update,
+    StampOf: compile_stamp_of,
+}

@@ -1,0 +1,112 @@
+"""MariaDB's and MySQL's SQL for fieldstamps: JSON functions, UTC_TIMESTAMP,
+``<=>`` on binary strings, and MariaDB's simultaneous assignment.
+
+MariaDB and MySQL assign ``SET a = ..., b = ...`` left to right: a value
+that reads a column assigned earlier in the same statement sees the new
+value. Stamps compare each column's old value with the value the statement
+assigns, so ``update(User).values(name="B", fullname=User.name)`` would stamp
+and record the old name while ``fullname`` receives the new one.
+``SET STATEMENT sql_mode=... FOR`` turns on ``SIMULTANEOUS_ASSIGNMENT``
+(MariaDB >= 10.3.5) for that one statement, so every SET item sees the row
+as it was, as on PostgreSQL and SQLite. MySQL has no such mode; there, stamp
+columns sorting first in the table is what keeps comparisons on the old
+values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import REAL, ColumnElement, Double, Float, cast
+from sqlalchemy.types import TypeEngine
+
+from .._types import ValueKind, unwrap, value_kind
+from .base import Entry, JsonSetSyntax, Writer, stamp_path
+
+_JSON = JsonSetSyntax(
+    set_fn="JSON_SET",
+    remove_fn="JSON_REMOVE",
+    valid_fn="JSON_VALID",
+    type_fn="JSON_TYPE",
+    object_fn="JSON_OBJECT",
+    object_type="OBJECT",
+    empty="JSON_OBJECT()",
+    pairs_per_call=10_000,  # no argument limit short of the packet size
+)
+
+_SIMULTANEOUS = (
+    "SET STATEMENT sql_mode = CONCAT(@@sql_mode, ',SIMULTANEOUS_ASSIGNMENT') FOR "
+)
+
+
+def utc_now(w: Writer) -> str:
+    # UTC_TIMESTAMP ignores the session time_zone; NOW() would follow it.
+    return "UTC_TIMESTAMP(6)"
+
+
+def utc_now_text(w: Writer) -> str:
+    return f"DATE_FORMAT(UTC_TIMESTAMP(6), {w.literal('%Y-%m-%dT%H:%i:%s.%fZ')})"
+
+
+def value_changed(w: Writer, old: str, new: str, kind: ValueKind | None) -> str:
+    if kind in (ValueKind.STRING, ValueKind.JSON):
+        # <=> follows the collation: under a case-insensitive one
+        # 'spongebob' -> 'Spongebob' would not count as a change.
+        old, new = f"CAST({old} AS BINARY)", f"CAST({new} AS BINARY)"
+    return f"(NOT ({old} <=> {new}))"
+
+
+def _is_single_precision(type_: TypeEngine[Any]) -> bool:
+    """Whether MariaDB/MySQL stores ``type_`` as a 4-byte FLOAT."""
+    type_ = unwrap(type_)
+    if not isinstance(type_, Float) or isinstance(type_, Double | REAL):
+        return False
+    return type_.precision is None or type_.precision <= 24
+
+
+def json_value(w: Writer, column: ColumnElement[Any], expr: ColumnElement[Any]) -> str:
+    kind = value_kind(column.type)
+    if kind in (ValueKind.DECIMAL, ValueKind.TEMPORAL):
+        # Cast to the column's own type first: the stored value is rounded to
+        # the column's scale / fractional seconds, and so must the copy be.
+        return f"CAST({w.sql(cast(expr, column.type))} AS CHAR)"
+    if kind is ValueKind.FLOAT and _is_single_precision(column.type):
+        # FLOAT keeps single precision here: the copy must lose what the
+        # stored value loses.
+        return w.sql(cast(expr, Float()))
+    value = w.sql(expr)
+    if kind is ValueKind.BOOLEAN:
+        return (
+            f"JSON_EXTRACT(CASE WHEN {value} IS NULL THEN 'null' "
+            f"WHEN {value} THEN 'true' ELSE 'false' END, '$')"
+        )
+    if kind is ValueKind.JSON:
+        return f"JSON_EXTRACT({value}, '$')"
+    return value
+
+
+def json_object(pairs: Sequence[tuple[str, str]]) -> str:
+    return _JSON.json_object(pairs)
+
+
+def changes_on_insert(w: Writer, entries: Sequence[Entry]) -> str:
+    return _JSON.changes_on_insert(w, entries)
+
+
+def changes_on_update(w: Writer, current: str, entries: Sequence[Entry]) -> str:
+    return _JSON.changes_on_update(w, current, entries)
+
+
+def stamp_of(w: Writer, changes: str, field: str) -> str:
+    return f"JSON_UNQUOTE(JSON_EXTRACT({changes}, {w.literal(stamp_path(field))}))"
+
+
+def statement_prefix(w: Writer, *, reads_own_columns: bool) -> str:
+    # Only statements whose SET values read the table's own columns can tell
+    # left-to-right from simultaneous assignment; the rest (ORM flushes,
+    # executemany, literal values) skip the prefix. One dialect class serves
+    # MySQL and MariaDB; only MariaDB has the mode.
+    if reads_own_columns and getattr(w.compiler.dialect, "is_mariadb", False):
+        return _SIMULTANEOUS
+    return ""

@@ -1,0 +1,89 @@
+"""PostgreSQL's SQL for fieldstamps: jsonb, ``now()``, ``IS DISTINCT FROM``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ColumnElement, Double, Text, cast
+from sqlalchemy.types import TypeEngine
+
+from .._types import ValueKind, value_kind
+from .base import Entry, Writer, chunks
+
+# PostgreSQL functions take at most 100 arguments: 50 key/value pairs.
+_PAIRS_PER_CALL = 50
+
+_JSON_CASTS: dict[ValueKind, TypeEngine[Any]] = {
+    ValueKind.INTEGER: BigInteger(),
+    ValueKind.FLOAT: Double(),
+    ValueKind.BOOLEAN: Boolean(),
+}
+
+
+def utc_now(w: Writer) -> str:
+    # The transaction's start, as func.now(): one instant per transaction.
+    return "now()"
+
+
+def utc_now_text(w: Writer) -> str:
+    text_format = w.literal('YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    return f"to_char(now() AT TIME ZONE 'UTC', {text_format})"
+
+
+def value_changed(w: Writer, old: str, new: str, kind: ValueKind | None) -> str:
+    if kind is ValueKind.JSON:
+        # The json type has no equality operator; jsonb compares by value.
+        old, new = f"CAST({old} AS JSONB)", f"CAST({new} AS JSONB)"
+    return f"({old} IS DISTINCT FROM {new})"
+
+
+def json_value(w: Writer, column: ColumnElement[Any], expr: ColumnElement[Any]) -> str:
+    kind = value_kind(column.type)
+    if kind in _JSON_CASTS:
+        # A copied bind parameter has no type of its own in a function call.
+        inner: ColumnElement[Any] = cast(expr, _JSON_CASTS[kind])
+    elif kind is ValueKind.JSON:
+        inner = cast(expr, column.type)
+    else:
+        # The column's own type first: PostgreSQL types a parameter used
+        # twice by its first use, and a native enum column refuses a
+        # parameter typed text; it also rounds as the stored value is.
+        inner = cast(cast(expr, column.type), Text())
+    return f"to_jsonb({w.sql(inner)})"
+
+
+def json_object(pairs: Sequence[tuple[str, str]]) -> str:
+    return f"jsonb_build_object({', '.join(f'{k}, {v}' for k, v in pairs)})"
+
+
+def changes_on_insert(w: Writer, entries: Sequence[Entry]) -> str:
+    objects = [
+        json_object([(w.literal(entry.key), entry.document) for entry in chunk])
+        for chunk in chunks(entries, _PAIRS_PER_CALL)
+    ]
+    return " || ".join(objects) or "CAST('{}' AS JSONB)"
+
+
+def changes_on_update(w: Writer, current: str, entries: Sequence[Entry]) -> str:
+    # Flat: one || per field keeps the SQL linear in the number of fields.
+    pieces = [
+        f"COALESCE(CASE WHEN jsonb_typeof({current}) = 'object' "
+        f"THEN {current} END, CAST('{{}}' AS JSONB))"
+    ]
+    for entry in entries:
+        entry_object = json_object([(w.literal(entry.key), entry.document)])
+        pieces.append(
+            f"CASE WHEN {entry.changed} THEN {entry_object} "
+            "ELSE CAST('{}' AS JSONB) END"
+        )
+    return "(" + " || ".join(pieces) + ")"
+
+
+def stamp_of(w: Writer, changes: str, field: str) -> str:
+    # ->> on jsonb is IMMUTABLE, so this exact expression can be indexed.
+    return f"(({changes} -> {w.literal(field)}) ->> 'updated_at')"
+
+
+def statement_prefix(w: Writer, *, reads_own_columns: bool) -> str:
+    return ""  # every SET item sees the row as it was

@@ -1,0 +1,104 @@
+"""SQLite's SQL for fieldstamps: JSON1 functions, ``strftime``, ``IS NOT``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Numeric
+from sqlalchemy.types import TypeEngine
+
+from .._types import ValueKind, unwrap, value_kind
+from .base import Entry, JsonSetSyntax, Writer, stamp_path
+
+_JSON = JsonSetSyntax(
+    set_fn="json_set",
+    remove_fn="json_remove",
+    valid_fn="json_valid",
+    type_fn="json_type",
+    object_fn="json_object",
+    object_type="object",
+    empty="json('{}')",
+    # SQLite's default SQLITE_MAX_FUNCTION_ARG is 127 before 3.48.
+    pairs_per_call=60,
+)
+
+
+def utc_now(w: Writer) -> str:
+    # SQLAlchemy stores SQLite datetimes with six fraction digits; matching
+    # that width keeps text comparisons with bound values exact. SQLite's
+    # clock has milliseconds, constant within one statement.
+    return f"strftime({w.literal('%Y-%m-%d %H:%M:%f000')}, 'now')"
+
+
+def utc_now_text(w: Writer) -> str:
+    return f"strftime({w.literal('%Y-%m-%dT%H:%M:%f000Z')}, 'now')"
+
+
+def value_changed(w: Writer, old: str, new: str, kind: ValueKind | None) -> str:
+    return f"({old} IS NOT {new})"
+
+
+def _decimal_scale(type_: TypeEngine[Any]) -> int:
+    """The digits SQLAlchemy keeps when it loads a Decimal from a double."""
+    type_ = unwrap(type_)
+    if isinstance(type_, Numeric):
+        if type_.decimal_return_scale is not None:
+            return type_.decimal_return_scale
+        if type_.scale is not None:
+            return type_.scale
+    return 10  # SQLAlchemy's default decimal_return_scale
+
+
+def json_value(w: Writer, column: ColumnElement[Any], expr: ColumnElement[Any]) -> str:
+    value = w.sql(expr)
+    kind = value_kind(column.type)
+    if kind is ValueKind.BOOLEAN:
+        return (
+            f"json(CASE WHEN {value} IS NULL THEN 'null' "
+            f"WHEN {value} THEN 'true' ELSE 'false' END)"
+        )
+    if kind is ValueKind.FLOAT:
+        # SQLite's JSON prints 15 digits, which most doubles do not survive
+        # (0.1 + 0.2 reads back as 0.3), and an infinity as Inf, which is not
+        # JSON. 15 digits where they read back, 18 otherwise (17 are not
+        # exact in SQLite's printf); infinities as PostgreSQL writes them.
+        short = f"printf({w.literal('%!.15g')}, {value})"
+        full = f"printf({w.literal('%!.18g')}, {value})"
+        return (
+            f"json(CASE WHEN {value} IS NULL THEN NULL "
+            f"""WHEN {value} = 9e999 THEN '"Infinity"' """
+            f"""WHEN {value} = -9e999 THEN '"-Infinity"' """
+            f"WHEN CAST({short} AS REAL) = {value} THEN {short} ELSE {full} END)"
+        )
+    if kind is ValueKind.DECIMAL:
+        # SQLite stores the number as a double and SQLAlchemy rounds it to
+        # the scale when loading; printing it to that scale reads the same.
+        text_format = w.literal(f"%.{_decimal_scale(column.type)}f")
+        return (
+            f"CASE WHEN {value} IS NULL THEN NULL "
+            f"ELSE printf({text_format}, {value}) END"
+        )
+    if kind is ValueKind.JSON:
+        return f"json({value})"
+    return value
+
+
+def json_object(pairs: Sequence[tuple[str, str]]) -> str:
+    return _JSON.json_object(pairs)
+
+
+def changes_on_insert(w: Writer, entries: Sequence[Entry]) -> str:
+    return _JSON.changes_on_insert(w, entries)
+
+
+def changes_on_update(w: Writer, current: str, entries: Sequence[Entry]) -> str:
+    return _JSON.changes_on_update(w, current, entries)
+
+
+def stamp_of(w: Writer, changes: str, field: str) -> str:
+    return f"json_extract({changes}, {w.literal(stamp_path(field))})"
+
+
+def statement_prefix(w: Writer, *, reads_own_columns: bool) -> str:
+    return ""  # every SET item sees the row as it was
