@@ -165,3 +165,43 @@ def test_unsupported_database_is_named() -> None:
         Stamped.__table__.insert().values(id=1).compile(dialect=mssql.dialect())
     # str() of a statement (no dialect) stays readable for debugging.
     assert "fieldstamps.UtcNow" in str(Stamped.__table__.insert().values(id=1))
+
+
+def test_upsert_set_names_a_target_that_is_not_a_class_or_table() -> None:
+    with pytest.raises(
+        ConfigurationError,
+        match=r"upsert_set\(\) needs a mapped class or Table as its first "
+        r"argument, got 'users'",
+    ):
+        fieldstamps.upsert_set("users", {})
+    with pytest.raises(ConfigurationError, match="got <object object"):
+        fieldstamps.upsert_set(object(), {})
+
+
+def test_the_api_on_a_class_without_a_table_says_so() -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class Abstract(ChangeTrackingMixin, Base):
+        __abstract__ = True
+
+    class Unmapped(ChangeTrackingMixin):
+        pass
+
+    for cls in (Abstract, Unmapped):
+        with pytest.raises(ConfigurationError, match=f"{cls.__name__} is not mapped"):
+            cls.updated_at_of("name")
+        with pytest.raises(ConfigurationError, match="is not mapped to a table"):
+            cls().get_updated_at("name")
+
+
+def test_a_class_with_stamps_but_no_changes_column_says_so() -> None:
+    class Base(DeclarativeBase):
+        pass
+
+    class Stamped(TimestampMixin, Base):
+        __tablename__ = "stamped_only"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    with pytest.raises(ConfigurationError, match="does not use ChangeTrackingMixin"):
+        tracking_of(Stamped)
