@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Numeric
 from sqlalchemy.types import TypeEngine
 
 from .._types import ValueKind, unwrap, value_kind
-from .base import Entry, JsonSetSyntax, Writer, stamp_path
+from .base import JsonSetSyntax, Writer, stamp_path
 
 _JSON = JsonSetSyntax(
     set_fn="json_set",
@@ -84,16 +83,10 @@ def json_value(w: Writer, column: ColumnElement[Any], expr: ColumnElement[Any]) 
     return value
 
 
-def json_object(pairs: Sequence[tuple[str, str]]) -> str:
-    return _JSON.json_object(pairs)
-
-
-def changes_on_insert(w: Writer, entries: Sequence[Entry]) -> str:
-    return _JSON.changes_on_insert(w, entries)
-
-
-def changes_on_update(w: Writer, current: str, entries: Sequence[Entry]) -> str:
-    return _JSON.changes_on_update(w, current, entries)
+# The JSON-set merge shared with MariaDB/MySQL, in this dialect's names.
+json_object = _JSON.json_object
+changes_on_insert = _JSON.changes_on_insert
+changes_on_update = _JSON.changes_on_update
 
 
 def stamp_of(w: Writer, changes: str, field: str) -> str:
