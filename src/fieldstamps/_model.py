@@ -267,7 +267,7 @@ def _tracked_fields(
         _check_known(owner, "include", keys, columns)
         for key in keys:
             column = columns[key]
-            if _is_stamp_column(column) or key == "changes":
+            if _is_stamp_column(column):
                 raise ConfigurationError(
                     f"{owner}.__fieldstamps__['include'] names {key!r}, a "
                     "fieldstamps stamp column, which cannot itself be tracked"
@@ -283,7 +283,6 @@ def _tracked_fields(
             for key, column in columns.items()
             if not column.primary_key
             and not _is_stamp_column(column)
-            and key != "changes"
             and key not in _TIMESTAMP_KEYS
             and column.computed is None
             and column.identity is None
