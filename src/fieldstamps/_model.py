@@ -23,7 +23,7 @@ from ._sql import (
     StampOnUpdate,
     UtcNow,
 )
-from ._types import StampText, UTCDateTime, parse_stamp_text, value_kind
+from ._types import StampText, UTCDateTime, parse_stamp_text
 
 _CHANGED_AT_INFO = "fieldstamps.changed_at"
 _CHANGES_INFO = "fieldstamps.changes"
@@ -309,7 +309,7 @@ def _tracked_fields(
         TrackedField(
             key,
             columns[key],
-            stores_value=key in storing and value_kind(columns[key].type) is not None,
+            value_wanted=key in storing,
         )
         for key in keys
     )
@@ -367,7 +367,7 @@ def _wire_changes(
             "not the mixin's JSON column; rename the model's own 'changes'"
         )
     fields = _tracked_fields(owner, getattr(cls, "__fieldstamps__", {}), columns)
-    entries = [(field.key, field.column, field.stores_value) for field in fields]
+    entries = [(field.key, field.column, field.value_wanted) for field in fields]
     attach_to_column(changes, ColumnDefault(ChangesOnInsert(changes, entries)))
     attach_to_column(
         changes, ColumnDefault(ChangesOnUpdate(changes, entries), for_update=True)

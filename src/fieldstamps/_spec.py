@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Column, Table
 
 from ._errors import UnknownFieldError
+from ._types import value_kind
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,18 @@ class TrackedField:
 
     key: str
     column: Column[Any]
-    stores_value: bool
+    #: Whether ``store_values`` asks for the value beside the stamp.
+    value_wanted: bool
+
+    @property
+    def stores_value(self) -> bool:
+        """Whether the value is kept: wanted, and the type has a JSON form.
+
+        Asked when statements are compiled, not when the class is mapped: a
+        ``ForeignKey`` column declared without a type gets its target's type
+        only once the target table exists.
+        """
+        return self.value_wanted and value_kind(self.column.type) is not None
 
 
 @dataclass(frozen=True)

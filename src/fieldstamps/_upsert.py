@@ -74,7 +74,7 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
         written = [field for field in spec.fields if field.column.key in news]
         assignments[spec.changes.key] = ChangesOnUpdate(
             spec.changes,
-            [(field.key, field.column, field.stores_value) for field in written],
+            [(field.key, field.column, field.value_wanted) for field in written],
             news=[news[field.column.key] for field in written],
         )
     for column, watched in spec.changed_at:

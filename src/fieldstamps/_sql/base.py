@@ -381,7 +381,7 @@ class _ChangesElement(ColumnElement[Any]):
 
     ``keys[i]`` names the field of ``columns[i]``; ``news[i]`` is the value
     written to it (``from_dml_column`` unless an upsert passes its own);
-    ``stored[i]`` is ``"1"`` when the value is kept beside the stamp.
+    ``stored[i]`` is ``"1"`` when the value is wanted beside the stamp.
     """
 
     type = String()
@@ -411,9 +411,16 @@ class _ChangesElement(ColumnElement[Any]):
         self.stored = ["1" if store else "" for _, _, store in fields]
 
     def fields(self) -> Iterator[_Field]:
-        """(key, column, value written, whether the value is stored) per field."""
-        stored = map(bool, self.stored)
-        return zip(self.keys, self.columns, self.news, stored, strict=True)
+        """(key, column, value written, whether the value is stored) per field.
+
+        A wanted value is stored where the column's type has a JSON form,
+        decided here, at compile time: a ``ForeignKey`` column declared
+        without a type has none until its target table exists.
+        """
+        for key, column, new, wanted in zip(
+            self.keys, self.columns, self.news, self.stored, strict=True
+        ):
+            yield key, column, new, bool(wanted) and value_kind(column.type) is not None
 
 
 class ChangesOnInsert(_ChangesElement):
