@@ -1,4 +1,10 @@
-"""Models shared by the behaviour tests: the seed post's User, and variants."""
+"""Models shared by the behaviour tests: the seed post's User, and variants.
+
+The relationship models at the end name classes that do not exist yet when
+they are mapped (later in this module, or in tests/models_catalog.py, which is
+imported last): fieldstamps' mapper hook must cope with that, as it must in
+any application that imports fieldstamps before its models.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import datetime as dt
 import enum
 import uuid
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -24,7 +30,7 @@ from sqlalchemy import (
     Time,
     Uuid,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from fieldstamps import (
     ChangeTrackingMixin,
@@ -32,6 +38,11 @@ from fieldstamps import (
     changed_at,
     updated_at_column,
 )
+
+if TYPE_CHECKING:
+    # Only for type checkers: at run time these names are resolved by
+    # SQLAlchemy's class registry, after tests.models_catalog has run.
+    from tests.models_catalog import Book, Category, Stock, Tag
 
 
 class Base(DeclarativeBase):
@@ -104,3 +115,80 @@ class Product(Base):
     title: Mapped[str] = mapped_column(String(50))
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     price_changed_at: Mapped[dt.datetime | None] = changed_at("price", index=True)
+
+
+# -- relationships --------------------------------------------------------------
+
+
+class Owner(TimestampMixin, ChangeTrackingMixin, Base):
+    """Tracked parent of Items defined below; removing an item from ``items``
+    nulls its foreign key rather than deleting it."""
+
+    __tablename__ = "owner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(30))
+    name_changed_at: Mapped[dt.datetime | None] = changed_at("name")
+    items: Mapped[list[Item]] = relationship(back_populates="owner", order_by="Item.id")
+
+
+class Item(TimestampMixin, ChangeTrackingMixin, Base):
+    """Tracked child whose foreign keys are tracked fields too."""
+
+    __tablename__ = "item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(30))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owner.id"))
+    # No type of its own: SQLAlchemy copies it from category.id once that
+    # table exists, which is after this class is mapped.
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
+    owner_changed_at: Mapped[dt.datetime | None] = changed_at("owner_id")
+    owner: Mapped[Owner | None] = relationship(back_populates="items")
+    category: Mapped[Category | None] = relationship(back_populates="items")
+    tags: Mapped[list[Tag]] = relationship(
+        secondary="item_tag", back_populates="items", order_by="Tag.id"
+    )
+
+
+class Node(TimestampMixin, Base):
+    """A tree with ``changed_at()`` columns, one on its own foreign key, and no
+    ``changes``."""
+
+    __tablename__ = "node"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(30))
+    # ON DELETE CASCADE for the suite's cleanup, one DELETE per table: MariaDB
+    # checks a self-referencing key row by row and refuses to delete a parent
+    # before its children. The ORM still writes children's keys itself.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("node.id", ondelete="CASCADE")
+    )
+    parent_changed_at: Mapped[dt.datetime | None] = changed_at("parent_id")
+    name_changed_at: Mapped[dt.datetime | None] = changed_at("name")
+    parent: Mapped[Node | None] = relationship(
+        back_populates="children", remote_side=[id]
+    )
+    children: Mapped[list[Node]] = relationship(
+        back_populates="parent", order_by="Node.id"
+    )
+
+
+class Shelf(Base):
+    """Untracked parent owning tracked Books (delete-orphan) and Stock rows."""
+
+    __tablename__ = "shelf"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place: Mapped[str] = mapped_column(String(30))
+    books: Mapped[list[Book]] = relationship(
+        back_populates="shelf", cascade="all, delete-orphan", order_by="Book.id"
+    )
+    stock: Mapped[list[Stock]] = relationship(
+        back_populates="shelf", cascade="all, delete-orphan"
+    )
+
+
+# Last, so that every class above was mapped before its targets there existed.
+import tests.models_catalog  # noqa: E402, F401
