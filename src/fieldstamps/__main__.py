@@ -37,15 +37,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
     # Imported here so that --help does not pay for mapping the demo model.
-    from ._demo import DemoError, run_demo
+    from ._demo import DemoError, render, run_demo
 
     if args.command == "demo":
         try:
-            passed = run_demo(args.url, sys.stdout)
+            result = run_demo(args.url)
         except DemoError as exc:
             print(f"fieldstamps demo: {exc}", file=sys.stderr)
             return 2
-        return 0 if passed else 1
+        render(result, sys.stdout)
+        return 0 if result.passed else 1
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse refused it
 
 

@@ -1,377 +1,262 @@
-"""A replay of the seed post's sessions that prints every stamp after each step.
+"""``fieldstamps demo``: the seed post's sessions, replayed and checked.
 
-Run it on a throwaway SQLite file, or on a server of your own::
-
-    python -m fieldstamps demo
-    python -m fieldstamps demo --url postgresql+psycopg://postgres@127.0.0.1/test
+Each step is a function whose docstring is the step's title and whose body is
+the code printed for it, so the demo shows exactly what it ran.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import inspect
 import json
 import tempfile
+import textwrap
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import (
-    Engine,
-    String,
-    Table,
-    Text,
-    cast,
-    create_engine,
-    make_url,
-    select,
-    update,
-)
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy import Engine, cast, create_engine, make_url, select, update
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.types import String, Text
 
+from . import ChangeTrackingMixin, TimestampMixin, changed_at
 from ._errors import FieldstampsError, UnsupportedDatabaseError
-from ._model import ChangeTrackingMixin, TimestampMixin, changed_at
-
-TABLE_NAME = "fieldstamps_demo_user"
 
 #: Long enough for SQLite's millisecond clock to show two steps apart.
 PAUSE_SECONDS = 0.05
+NAME, FULLNAME = 'get_updated_at("name")', 'get_updated_at("fullname")'
+Stamps = dict[str, dt.datetime | None]
 
 
-class _Base(DeclarativeBase):
+class Base(DeclarativeBase):
     # A registry of its own: create_all/drop_all then touch only the demo's
     # table, whatever else the database (or the process) holds.
     pass
 
 
-class User(TimestampMixin, ChangeTrackingMixin, _Base):
-    """The seed post's ``User``, plus one ``changed_at()`` column."""
-
-    __tablename__ = TABLE_NAME
-
+class User(TimestampMixin, ChangeTrackingMixin, Base):
+    __tablename__ = "fieldstamps_demo_user"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(30))
     fullname: Mapped[str | None] = mapped_column(String(100))
     name_changed_at: Mapped[dt.datetime | None] = changed_at("name")
 
 
+TABLE_NAME = User.__tablename__
+user_table = Base.metadata.tables[TABLE_NAME]
+
+
 class DemoError(FieldstampsError):
     """The database cannot be used; the message is one line for the user."""
 
 
-# -- plain-text output ---------------------------------------------------------------
+def create(session: Session) -> User:
+    """Create spongebob. Seed flaw 1: each field got its own client time."""
+    spongebob = User(name="spongebob", fullname="Spongebob Squarepants")
+    session.add(spongebob)
+    session.commit()
+    return spongebob
 
 
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Left-aligned columns under a dashed rule, two spaces apart."""
-    widths = [len(header) for header in headers]
-    for row in rows:
-        widths = [
-            max(width, len(cell)) for width, cell in zip(widths, row, strict=True)
-        ]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(
-            cell.ljust(width) for cell, width in zip(cells, widths, strict=True)
-        ).rstrip()
-
-    return [line(headers), line(["-" * width for width in widths])] + [
-        line(row) for row in rows
-    ]
+def rename(engine: Engine, session: Session, spongebob: User) -> None:
+    """Rename: every field changed by one commit carries one instant."""
+    spongebob.name = "Spongebob"
+    session.commit()
 
 
-def format_instant(value: dt.datetime | None) -> str:
-    if value is None:
-        return "(none)"
-    # Six fraction digits on every backend keep the column aligned; SQLite's
-    # last three are always zero.
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+def update_name(engine: Engine, session: Session, spongebob: User) -> None:
+    """An update() statement. Seed flaw 2: it bypassed __setattr__."""
+    session.execute(update(User).values(name="SpongeBob"))
+    session.commit()
+    session.refresh(spongebob)
 
 
-# -- what one step shows -------------------------------------------------------------
+def update_name_again(engine: Engine, session: Session, spongebob: User) -> None:
+    """The same statement again: the row is written, but the name did not change."""
+    session.execute(update(User).values(name="SpongeBob"))
+    session.commit()
+    session.refresh(spongebob)
+
+
+def update_in_core(engine: Engine, session: Session, spongebob: User) -> None:
+    """A Core UPDATE of user_table (User.__table__), outside the ORM session."""
+    with engine.begin() as conn:
+        conn.execute(update(user_table).values(fullname="SpongeBob SquarePants"))
+    session.refresh(spongebob)
+
+
+def read_changes(engine: Engine) -> str | None:
+    """The changes column as stored, read back as text."""
+    with engine.connect() as conn:
+        return conn.scalar(select(cast(User.changes, Text)))
+
+
+#: The writes (one signature, so one loop runs them) and the stamps each must
+#: move to one new instant; every other stamp must keep its instant.
+WRITES: tuple[tuple[Callable[[Engine, Session, User], None], tuple[str, ...]], ...] = (
+    (rename, ("updated_at", NAME, "name_changed_at")),
+    (update_name, ("updated_at", NAME, "name_changed_at")),
+    (update_name_again, ("updated_at",)),
+    (update_in_core, ("updated_at", FULLNAME)),
+)
 
 
 @dataclass(frozen=True)
-class Stamp:
+class Check:
     label: str
-    value: str
-    instant: dt.datetime | None
+    passed: bool
+    detail: str  # the stamps it is about, or the shape expected
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    """Every stamp of the demo row, as loaded after one step."""
-
-    created_at: Stamp
-    updated_at: Stamp
-    name: Stamp
-    fullname: Stamp
-    name_changed_at: Stamp
-
-    @classmethod
-    def of(cls, user: User) -> Snapshot:
-        return cls(
-            created_at=Stamp("created_at", "", user.created_at),
-            updated_at=Stamp("updated_at", "", user.updated_at),
-            name=Stamp(
-                'get_updated_at("name")', user.name, user.get_updated_at("name")
-            ),
-            fullname=Stamp(
-                'get_updated_at("fullname")',
-                user.fullname or "",
-                user.get_updated_at("fullname"),
-            ),
-            name_changed_at=Stamp("name_changed_at", "", user.name_changed_at),
-        )
-
-    def __iter__(self) -> Iterator[Stamp]:
-        yield from (
-            self.created_at,
-            self.updated_at,
-            self.name,
-            self.fullname,
-            self.name_changed_at,
-        )
+class Step:
+    title: str  # the docstring of the step's function
+    code: str  # the body of that function
+    checks: tuple[Check, ...]
+    values: dict[str, str | None]  # the row's values after a write, or what was read
+    stamps: Stamps  # keyed by the expression that reads each; none for a read
 
 
-def _movement(now: Stamp, before: Stamp | None) -> str:
-    if before is None:
-        return "new"
-    return "kept" if now.instant == before.instant else "moved"
+@dataclass(frozen=True)
+class DemoResult:
+    where: str
+    steps: tuple[Step, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for step in self.steps for check in step.checks)
 
 
-class Demo:
-    """Runs the steps against one engine, printing to ``out``."""
+def listing(fn: Callable[..., object]) -> tuple[str, str]:
+    """A step's title and code: ``fn``'s docstring, and its body after that."""
+    source = textwrap.dedent(inspect.getsource(fn))
+    function = ast.parse(source).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    title = ast.get_docstring(function)
+    assert title, f"{fn.__name__}: a step's docstring is its title"
+    body = source.splitlines()[function.body[0].end_lineno :]
+    return title, textwrap.dedent("\n".join(body)).strip("\n")
 
-    def __init__(self, engine: Engine, out: TextIO) -> None:
-        self.engine = engine
-        self.out = out
-        self.checks = 0
-        self.failures: list[str] = []
-        self.steps = 0
-        self.previous: Snapshot | None = None
 
-    def say(self, text: str = "") -> None:
-        print(text, file=self.out)
+def _load(session: Session, user: User) -> tuple[dict[str, str | None], Stamps]:
+    values: dict[str, str | None] = {"name": user.name, "fullname": user.fullname}
+    stamps: Stamps = {
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+        NAME: user.get_updated_at("name"),
+        FULLNAME: user.get_updated_at("fullname"),
+        "name_changed_at": user.name_changed_at,
+    }
+    # End the read transaction: on PostgreSQL now() is the transaction's start,
+    # and MariaDB's REPEATABLE READ would keep showing this row to the next step.
+    session.commit()
+    return values, stamps
 
-    def step(self, title: str, code: Sequence[str]) -> None:
-        self.steps += 1
-        self.say()
-        self.say(f"{self.steps}. {title}")
-        for line in code:
-            prompt = "..." if line.startswith(" ") else ">>>"
-            self.say(f"   {prompt} {line}")
 
-    def check(self, label: str, ok: bool, why: str) -> None:
-        self.checks += 1
-        if not ok:
-            self.failures.append(f"step {self.steps}: {label}")
-        self.say(f"   {label}: {'yes' if ok else 'NO'}  ({why})")
+def _later(now: dt.datetime | None, before: dt.datetime | None) -> bool:
+    return now is not None and before is not None and now > before
 
-    def rename_with_update_statement(
-        self, session: Session, user: User, title: str
-    ) -> Snapshot:
-        """The seed's own bulk statement, shown and run."""
-        self.step(
-            title,
-            [
-                'session.execute(update(User).values(name="SpongeBob"))',
-                "session.commit()",
-                "session.refresh(spongebob)",
-            ],
-        )
-        session.execute(update(User).values(name="SpongeBob"))
-        session.commit()
-        session.refresh(user)
-        return self.show(session, user)
 
-    def show(self, session: Session, user: User) -> Snapshot:
-        snapshot = Snapshot.of(user)
-        # End the read transaction: on PostgreSQL now() is the transaction's
-        # start, and MariaDB's REPEATABLE READ would keep showing this
-        # snapshot after the next writer.
-        session.commit()
-        before = {stamp.label: stamp for stamp in self.previous or ()}
-        rows = [
-            [
-                stamp.label,
-                stamp.value,
-                format_instant(stamp.instant),
-                _movement(stamp, before.get(stamp.label)),
-            ]
-            for stamp in snapshot
-        ]
-        self.say()
-        for line in format_table(["stamp", "value", "instant (UTC)", "change"], rows):
-            self.say("   " + line)
-        self.say()
-        self.previous = snapshot
-        return snapshot
+def _checks(now: Stamps, before: Stamps, moved: tuple[str, ...]) -> tuple[Check, ...]:
+    checks = []
+    if before:  # the first step has nothing to compare with
+        kept = [key for key in now if key not in moved]
+        later = all(_later(now[key], before[key]) for key in moved)
+        checks.append(Check("moved", later, ", ".join(moved)))
+        same = all(now[key] == before[key] for key in kept)
+        checks.append(Check("kept", same, ", ".join(kept)))
+    if len(moved) > 1:  # one stamp alone is trivially one instant
+        instants = {now[key] for key in moved}
+        passed = len(instants) == 1 and None not in instants
+        detail = "every stamp" if len(moved) == len(now) else " = ".join(moved)
+        checks.append(Check("same instant", passed, detail))
+    return tuple(checks)
 
-    def run(self) -> bool:
-        _Base.metadata.drop_all(self.engine)
-        _Base.metadata.create_all(self.engine)
-        try:
-            with Session(self.engine) as session:
-                self._steps(session)
-        finally:
-            _Base.metadata.drop_all(self.engine)
-        self.say()
-        if self.failures:
-            self.say(f"{len(self.failures)} of {self.checks} checks FAILED:")
-            for failure in self.failures:
-                self.say(f"  - {failure}")
-            return False
-        self.say(
-            f"All {self.checks} checks passed: one server instant per write, "
+
+def _seed_shaped(stored: str | None) -> bool:
+    changes = json.loads(stored) if stored is not None else None
+    if not isinstance(changes, dict) or set(changes) != {"name", "fullname"}:
+        return False
+    return all(
+        isinstance(entry, dict) and set(entry) == {"value", "updated_at"}
+        for entry in changes.values()
+    )
+
+
+def _steps(engine: Engine, session: Session) -> Iterator[Step]:
+    spongebob = create(session)
+    values, before = _load(session, spongebob)
+    yield Step(*listing(create), _checks(before, {}, tuple(before)), values, before)
+    for write, moves in WRITES:
+        time.sleep(PAUSE_SECONDS)
+        write(engine, session, spongebob)
+        values, now = _load(session, spongebob)
+        yield Step(*listing(write), _checks(now, before, moves), values, now)
+        before = now
+    stored = read_changes(engine)
+    shape = '{field: {"value": ..., "updated_at": ...}}'
+    check = Check("seed's shape", _seed_shaped(stored), shape)
+    yield Step(*listing(read_changes), (check,), {"changes": stored}, {})
+
+
+def run(engine: Engine, where: str | None = None) -> DemoResult:
+    """Replay the steps on ``engine``; only the demo's own table is touched."""
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    try:
+        with Session(engine) as session:
+            steps = tuple(_steps(engine, session))
+    finally:
+        Base.metadata.drop_all(engine)
+    return DemoResult(where or engine.url.render_as_string(hide_password=True), steps)
+
+
+def render(result: DemoResult, out: TextIO) -> None:
+    """Print ``result`` for a reader: each step's code, then its stamps and checks."""
+    out.writelines(f"{line}\n" for line in _lines(result))
+
+
+def _lines(result: DemoResult) -> Iterator[str]:
+    yield f"fieldstamps demo on {result.where}\n\n{inspect.getsource(User).rstrip()}"
+    width = max(len(key) for step in result.steps for key in step.stamps)
+    row = f"   {{:{width}}}  {{:26}}  {{:6}}  {{}}"
+    value_of = {NAME: "name", FULLNAME: "fullname"}
+    before: Stamps = {}
+    for number, step in enumerate(result.steps, 1):
+        yield f"\n{number}. {step.title}\n\n{textwrap.indent(step.code, ' ' * 7)}\n"
+        if step.stamps:
+            yield row.format("stamp", "instant (UTC)", "change", "value")
+            yield row.format("-" * width, "-" * 26, "-" * 6, "-" * 5)
+        else:  # a step that only read: show what it read
+            yield from (f"   {value}" for value in step.values.values())
+        for key, at in step.stamps.items():
+            change = "new" if not before else "kept" if before[key] == at else "moved"
+            # Six fraction digits on every backend keep the column aligned.
+            instant = (
+                f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S.%f}" if at else "(none)"
+            )
+            value = step.values.get(value_of.get(key, ""))
+            yield row.format(key, instant, change, value or "").rstrip()
+        before = step.stamps or before
+        yield ""
+        for check in step.checks:
+            passed = "yes" if check.passed else "NO"
+            yield f"   {check.label}: {passed}  ({check.detail})"
+    checks = [(n, c) for n, step in enumerate(result.steps, 1) for c in step.checks]
+    failed = [
+        f"  - step {n}: {c.label} ({c.detail})" for n, c in checks if not c.passed
+    ]
+    if failed:
+        yield from ("", f"{len(failed)} of {len(checks)} checks FAILED:", *failed)
+    else:
+        yield (
+            f"\nAll {len(checks)} checks passed: one server instant per write, "
             "equal to updated_at, on every write path."
         )
-        return True
-
-    def _steps(self, session: Session) -> None:
-        self.step(
-            "Create spongebob. Seed flaw 1: each field got its own client time.",
-            [
-                'spongebob = User(name="spongebob", fullname="Spongebob Squarepants")',
-                "session.add(spongebob)",
-                "session.commit()",
-            ],
-        )
-        spongebob = User(name="spongebob", fullname="Spongebob Squarepants")
-        session.add(spongebob)
-        session.commit()
-        s1 = self.show(session, spongebob)
-        self.check(
-            "same instant",
-            len({stamp.instant for stamp in s1}) == 1,
-            "created_at = updated_at = every field's stamp",
-        )
-
-        time.sleep(PAUSE_SECONDS)
-        self.step(
-            "Rename: every field changed by one commit carries one instant.",
-            ['spongebob.name = "Spongebob"', "session.commit()"],
-        )
-        spongebob.name = "Spongebob"
-        session.commit()
-        s2 = self.show(session, spongebob)
-        self.check(
-            "same instant",
-            s2.name.instant == s2.name_changed_at.instant == s2.updated_at.instant,
-            "name stamp = name_changed_at = updated_at",
-        )
-        self.check(
-            "name stamp moved",
-            s2.name.instant != s1.name.instant,
-            "the value changed",
-        )
-        self.check(
-            "fullname stamp unchanged",
-            s2.fullname.instant == s1.fullname.instant,
-            "fullname was not written",
-        )
-
-        time.sleep(PAUSE_SECONDS)
-        s3 = self.rename_with_update_statement(
-            session,
-            spongebob,
-            "An update() statement. Seed flaw 2: it bypassed __setattr__.",
-        )
-        self.check(
-            "name stamp moved",
-            s3.name.instant is not None
-            and s2.name.instant is not None
-            and s3.name.instant > s2.name.instant,
-            "update() is stamped too",
-        )
-        self.check(
-            "same instant",
-            s3.name.instant == s3.name_changed_at.instant == s3.updated_at.instant,
-            "name stamp = name_changed_at = updated_at",
-        )
-        self.check(
-            "fullname stamp unchanged",
-            s3.fullname.instant == s2.fullname.instant,
-            "untouched fields keep their stamps",
-        )
-
-        time.sleep(PAUSE_SECONDS)
-        s4 = self.rename_with_update_statement(
-            session,
-            spongebob,
-            "Write the same value again: a statement ran, nothing changed.",
-        )
-        self.check(
-            "updated_at moved",
-            s4.updated_at.instant != s3.updated_at.instant,
-            "the row was written",
-        )
-        self.check(
-            "name stamp unchanged",
-            s4.name.instant == s3.name.instant
-            and s4.name_changed_at.instant == s3.name_changed_at.instant,
-            "writing the same value is not a change",
-        )
-
-        time.sleep(PAUSE_SECONDS)
-        self.step(
-            "A Core statement on a connection, outside the ORM session.",
-            [
-                "with engine.begin() as conn:",
-                "    conn.execute(update(User.__table__)"
-                '.values(fullname="SpongeBob SquarePants"))',
-                "session.refresh(spongebob)",
-            ],
-        )
-        table = User.__table__
-        assert isinstance(table, Table)  # typed as FromClause; narrows for update()
-        with self.engine.begin() as conn:
-            conn.execute(update(table).values(fullname="SpongeBob SquarePants"))
-        session.refresh(spongebob)
-        s5 = self.show(session, spongebob)
-        self.check(
-            "fullname stamp moved",
-            s5.fullname.instant != s4.fullname.instant,
-            "Core writes are captured",
-        )
-        self.check(
-            "same instant",
-            s5.fullname.instant == s5.updated_at.instant,
-            "fullname stamp = updated_at",
-        )
-        self.check(
-            "name stamps unchanged",
-            s5.name.instant == s4.name.instant
-            and s5.name_changed_at.instant == s4.name_changed_at.instant,
-            "name was not written",
-        )
-
-        self.step(
-            "The changes column as stored, read back as text.",
-            ["conn.scalar(select(cast(User.changes, Text)))"],
-        )
-        with self.engine.connect() as conn:
-            stored = conn.scalar(select(cast(User.changes, Text)))
-        self.say()
-        self.say(f"   {stored}")
-        self.say()
-        parsed = json.loads(stored) if isinstance(stored, str) else None
-        self.check(
-            "seed's shape",
-            isinstance(parsed, dict)
-            and set(parsed) == {"name", "fullname"}
-            and all(
-                isinstance(entry, dict) and set(entry) == {"value", "updated_at"}
-                for entry in parsed.values()
-            ),
-            '{field: {"value": ..., "updated_at": "<ISO-8601>"}}',
-        )
-
-
-# -- connecting ------------------------------------------------------------------------
 
 
 def _reason(exc: BaseException) -> str:
@@ -382,24 +267,17 @@ def _reason(exc: BaseException) -> str:
     return lines[0] if lines else type(source).__name__
 
 
-def _shown(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
-
-
 def connect(url: str) -> Engine:
     """An engine on ``url`` that has answered once; DemoError if it cannot."""
+    shown = url  # until it parses; then without its password
     try:
+        shown = make_url(url).render_as_string(hide_password=True)
         engine = create_engine(url)
     except ImportError as exc:
-        raise DemoError(
-            f"cannot use --url {_shown(url)}: its driver is not installed "
-            f"({_reason(exc)})"
-        ) from exc
+        why = f"its driver is not installed ({_reason(exc)})"
+        raise DemoError(f"cannot use --url {shown}: {why}") from exc
     except SQLAlchemyError as exc:
-        raise DemoError(f"cannot use --url {_shown(url)}: {_reason(exc)}") from exc
+        raise DemoError(f"cannot use --url {shown}: {_reason(exc)}") from exc
     if engine.dialect.name not in UnsupportedDatabaseError.SUPPORTED:
         engine.dispose()
         raise DemoError(str(UnsupportedDatabaseError(engine.dialect.name)))
@@ -408,31 +286,15 @@ def connect(url: str) -> Engine:
             pass
     except (SQLAlchemyError, ImportError, OSError) as exc:
         engine.dispose()
-        raise DemoError(f"cannot connect to {_shown(url)}: {_reason(exc)}") from exc
+        raise DemoError(f"cannot connect to {shown}: {_reason(exc)}") from exc
     return engine
 
 
-def run_demo(url: str | None, out: TextIO) -> bool:
-    """Replay the seed's sessions on ``url`` (a temporary SQLite file when None).
-
-    Returns whether every check passed; raises :class:`DemoError` when the
-    database cannot be used.
-    """
-    with ExitStack() as stack:
-        if url is None:
-            folder = stack.enter_context(
-                tempfile.TemporaryDirectory(prefix="fieldstamps-demo-")
-            )
-            url = f"sqlite:///{Path(folder) / 'demo.db'}"
-            where = "a temporary SQLite file"
-        else:
-            where = _shown(url)
-        engine = connect(url)
-        stack.callback(engine.dispose)
-        print(f"fieldstamps demo on {where}, table {TABLE_NAME}", file=out)
-        print("   class User(TimestampMixin, ChangeTrackingMixin, Base):", file=out)
-        print(
-            '       id, name, fullname; name_changed_at = changed_at("name")', file=out
-        )
-        passed = Demo(engine, out).run()
-    return passed
+def run_demo(url: str | None) -> DemoResult:
+    """Run on ``url``, or on a temporary SQLite file when None."""
+    with tempfile.TemporaryDirectory(prefix="fieldstamps-demo-") as folder:
+        engine = connect(url or f"sqlite:///{Path(folder) / 'demo.db'}")
+        try:
+            return run(engine, None if url else "a temporary SQLite file")
+        finally:
+            engine.dispose()
