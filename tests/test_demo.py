@@ -14,7 +14,8 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, inspect, select
 
 from fieldstamps.__main__ import main
 from fieldstamps._demo import TABLE_NAME, format_table
-from tests.conftest import BACKENDS, make_engine
+from tests.backends import Backend
+from tests.conftest import make_engine
 
 _STEP = re.compile(r"^(\d+)\. (.*)$")
 _CHECK = re.compile(r"^   ([a-z_' ]+): (yes|NO)  \(.*\)$")
@@ -82,14 +83,13 @@ NAME = 'get_updated_at("name")'
 FULLNAME = 'get_updated_at("fullname")'
 
 
-def _demo_args(backend: str, urls: dict[str, str]) -> list[str]:
+def _demo_args(backend: Backend, urls: dict[str, str]) -> list[str]:
     # SQLite runs on the demo's own temporary file, as a user would run it.
-    return ["demo"] if backend == "sqlite" else ["demo", "--url", urls[backend]]
+    return ["demo", "--url", urls[backend.id]] if backend.is_server else ["demo"]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_demo_shows_both_seed_flaws_gone(
-    backend: str, backend_urls: dict[str, str], capsys: pytest.CaptureFixture[str]
+    backend: Backend, backend_urls: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     status = main(_demo_args(backend, backend_urls))
     out, err = capsys.readouterr()
@@ -157,11 +157,10 @@ def test_demo_shows_both_seed_flaws_gone(
         assert stamp == _at(core, label)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 def test_demo_touches_only_its_own_table(
-    backend: str, backend_urls: dict[str, str], capsys: pytest.CaptureFixture[str]
+    backend: Backend, backend_urls: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    engine = make_engine(backend_urls[backend])
+    engine = make_engine(backend_urls[backend.id])
     neighbour = Table(
         "fieldstamps_demo_neighbour",
         MetaData(),
@@ -174,7 +173,7 @@ def test_demo_touches_only_its_own_table(
         with engine.begin() as conn:
             conn.execute(neighbour.insert().values(id=1, note="keep me"))
 
-        assert main(["demo", "--url", backend_urls[backend]]) == 0
+        assert main(["demo", "--url", backend_urls[backend.id]]) == 0
         assert "All " in capsys.readouterr().out
 
         with engine.connect() as conn:
