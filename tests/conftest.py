@@ -2,7 +2,9 @@
 
 ``FIELDSTAMPS_TEST_URLS`` lists server URLs, comma-separated, e.g.
 ``postgresql+psycopg://postgres@127.0.0.1/test,mysql+pymysql://root@127.0.0.1/test``.
-A configured server that cannot be reached fails the run; it is never skipped.
+Each URL is a backend of its own (``tests/backends.py``); what it can do is
+asked of the server (``tests/requirements.py``). A configured server that
+cannot be reached fails the run; it is never skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session
 
+from tests.backends import Backend, backends_from
 from tests.models import Base
+from tests.requirements import requires
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -27,23 +31,27 @@ _ASYNC_DRIVERS = {
     "mariadb": "mariadb+aiomysql",
 }
 
-
-def _server_urls() -> list[str]:
-    raw = os.environ.get("FIELDSTAMPS_TEST_URLS", "")
-    return [url.strip() for url in raw.split(",") if url.strip()]
+BACKENDS = backends_from(os.environ.get("FIELDSTAMPS_TEST_URLS", ""))
 
 
-def _backend_name(url: str) -> str:
-    name = make_url(url).get_backend_name()
-    return "mariadb" if name == "mysql" else name
+def backend_params(backends: list[Backend]) -> list[object]:
+    """``backends`` for ``parametrize``/``params``, each with its own id."""
+    return [pytest.param(backend, id=backend.id) for backend in backends]
 
 
-BACKENDS = ["sqlite", *(_backend_name(url) for url in _server_urls())]
-_URLS = dict(zip(BACKENDS[1:], _server_urls(), strict=True))
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Ask every server what it is before collection, which needs to know for
+    # some parametrizations: one clear failure here if one cannot be reached.
+    for backend in BACKENDS:
+        backend.dialect  # noqa: B018 - connects once and keeps the answer
 
 
-def pytest_report_header() -> str:
-    return f"fieldstamps backends: {', '.join(BACKENDS)}"
+def pytest_report_header() -> list[str]:
+    return ["fieldstamps backends:"] + [
+        f"  {backend.id}: {backend.server}"
+        + (f" at {make_url(backend.url)!r}" if backend.url else "")
+        for backend in BACKENDS
+    ]
 
 
 @contextmanager
@@ -64,10 +72,9 @@ def _scratch_database(url: str) -> Iterator[str]:
         yield make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            if admin.dialect.name == "postgresql":
-                conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-            else:
-                conn.execute(text(f"DROP DATABASE {name}"))
+            # A session a test left open would make a plain DROP fail.
+            force = " WITH (FORCE)" if requires.drop_database_force(conn) else ""
+            conn.execute(text(f"DROP DATABASE {name}{force}"))
         admin.dispose()
 
 
@@ -76,11 +83,15 @@ def backend_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     # A file, not :memory:, so that several connections share one database.
     sqlite_file = Path(tmp_path_factory.mktemp("sqlite")) / "fieldstamps.db"
     with ExitStack() as stack:
-        urls = {
-            name: stack.enter_context(_scratch_database(url))
-            for name, url in _URLS.items()
+        # Keyed by backend id: two servers of one kind get a database each.
+        yield {
+            backend.id: (
+                stack.enter_context(_scratch_database(backend.url))
+                if backend.url is not None
+                else f"sqlite:///{sqlite_file}"
+            )
+            for backend in BACKENDS
         }
-        yield {"sqlite": f"sqlite:///{sqlite_file}", **urls}
 
 
 def make_engine(url: str, **kw: object) -> Engine:
@@ -100,11 +111,16 @@ def async_url(url: str) -> str:
     ).render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def engine(
-    request: pytest.FixtureRequest, backend_urls: dict[str, str]
-) -> Iterator[Engine]:
-    engine = make_engine(backend_urls[request.param])
+@pytest.fixture(scope="session", params=backend_params(BACKENDS))
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """The backend under test; ``engine``, ``db`` and ``session`` are its."""
+    assert isinstance(request.param, Backend)
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def engine(backend: Backend, backend_urls: dict[str, str]) -> Iterator[Engine]:
+    engine = make_engine(backend_urls[backend.id])
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     yield engine

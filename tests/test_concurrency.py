@@ -47,7 +47,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at
 from fieldstamps._types import parse_stamp_text
+from tests.backends import Backend
 from tests.conftest import BACKENDS, make_engine
+from tests.requirements import requires
 
 LONG = os.environ.get("FIELDSTAMPS_LONG") == "1"
 THREADS = 8
@@ -288,23 +290,25 @@ def _verify(engine: Engine, initial: dict[int, Any], log: list[Write]) -> Figure
 
 
 def _profiles() -> Iterator[Any]:
+    # Which profiles a backend has depends on its server: conftest asked each
+    # server what it is at session start, before collection.
     for backend in BACKENDS:
-        if backend == "postgresql":
+        if requires.snapshot_isolation(backend):
             for level in ("READ COMMITTED", "REPEATABLE READ"):
-                yield pytest.param(backend, level, id=f"{backend}-{level}")
+                yield pytest.param(backend, level, id=f"{backend.id}-{level}")
         else:
             # MariaDB's default is REPEATABLE READ; SQLite is serializable.
-            yield pytest.param(backend, None, id=backend)
+            yield pytest.param(backend, None, id=backend.id)
 
 
-def _engine(url: str, backend: str, isolation: str | None) -> Engine:
+def _engine(url: str, backend: Backend, isolation: str | None) -> Engine:
     kw: dict[str, Any] = {"pool_size": THREADS + 2, "max_overflow": 0}
-    if backend == "sqlite":
+    if requires.single_writer(backend):
         kw = {"connect_args": {"timeout": 60}}
     if isolation is not None:
         kw["isolation_level"] = isolation
     engine = make_engine(url, **kw)
-    if backend == "sqlite":
+    if requires.single_writer(backend):
         # pysqlite's deferred BEGIN lets two readers both try to upgrade and
         # fail with "database is locked"; BEGIN IMMEDIATE queues the writers.
         @event.listens_for(engine, "connect")
@@ -315,7 +319,7 @@ def _engine(url: str, backend: str, isolation: str | None) -> Engine:
         def _begin_immediate(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    if backend == "postgresql":
+    if requires.deadlock_timeout(backend):
         # PostgreSQL looks for deadlocks only after deadlock_timeout (1 s by
         # default), during which both transactions sit idle; a shorter wait
         # keeps the run quick without changing what is tested.
@@ -331,12 +335,12 @@ def _engine(url: str, backend: str, isolation: str | None) -> Engine:
 
 @pytest.mark.parametrize(("backend", "isolation"), list(_profiles()))
 def test_hot_rows_lose_no_stamp(
-    backend: str,
+    backend: Backend,
     isolation: str | None,
     backend_urls: dict[str, str],
     record_property: Any,
 ) -> None:
-    engine = _engine(backend_urls[backend], backend, isolation)
+    engine = _engine(backend_urls[backend.id], backend, isolation)
     ConcurrencyBase.metadata.drop_all(engine)
     ConcurrencyBase.metadata.create_all(engine)
     try:
@@ -378,7 +382,7 @@ def test_hot_rows_lose_no_stamp(
         figures.retries = running.retries
         figures.seconds = seconds
         summary = (
-            f"{backend} {isolation or 'default'}: {figures.transactions} tx "
+            f"{backend.id} {isolation or 'default'}: {figures.transactions} tx "
             f"in {seconds:.1f}s = {figures.per_second:.0f} tx/s, "
             f"retries {sum(figures.retries.values())} {figures.retries}, "
             f"lost {figures.lost}"

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from fieldstamps._types import parse_stamp_text
 from tests.models import User
+from tests.requirements import requires
 from tests.stamps import insert_user
 
 TRACKED = ("name", "fullname", "age")
@@ -78,7 +79,7 @@ def _readable(raw: str | None) -> dict[str, Any]:
 
 def _corrupt(db: Engine, user_id: int, raw: str | None) -> None:
     # Raw SQL on purpose: the damage comes from outside SQLAlchemy.
-    value = "CAST(:raw AS JSONB)" if db.dialect.name == "postgresql" else ":raw"
+    value = "CAST(:raw AS JSONB)" if requires.json_needs_cast(db) else ":raw"
     with db.begin() as conn:
         conn.execute(
             text(f"UPDATE user_account SET changes = {value} WHERE id = :id"),

@@ -29,29 +29,32 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 
 from fieldstamps import NaiveDatetimeError
-from tests.conftest import BACKENDS, make_engine
+from tests.backends import Backend
+from tests.conftest import BACKENDS, backend_params, make_engine
 from tests.models import Base, Everything, Product, User
+from tests.requirements import requires
 from tests.stamps import insert_user, read_user, tick
 
-SERVERS = [backend for backend in BACKENDS if backend != "sqlite"]
+# Killing a connection takes a server; SQLite has none.
+SERVERS = backend_params([backend for backend in BACKENDS if backend.is_server])
 ROOT = Path(__file__).resolve().parent.parent
 
 
 # -- 1. a connection killed between the UPDATE and COMMIT ----------------------
 
 
-def _backend_id(conn: Any, backend: str) -> int:
+def _backend_id(conn: Any) -> int:
     sql = (
         "SELECT pg_backend_pid()"
-        if backend == "postgresql"
+        if requires.terminate_backend(conn)
         else "SELECT CONNECTION_ID()"
     )
     return int(conn.execute(text(sql)).scalar_one())
 
 
-def _kill(admin: Engine, backend: str, victim: int) -> None:
+def _kill(admin: Engine, victim: int) -> None:
     with admin.connect() as conn:
-        if backend == "postgresql":
+        if requires.terminate_backend(conn):
             # Wait (up to 5 s) until the backend is gone, so COMMIT cannot
             # race the signal.
             killed = conn.execute(
@@ -81,10 +84,10 @@ def _update_via_statement(session: Session, user_id: int) -> None:
 @pytest.fixture(params=SERVERS)
 def server(
     request: pytest.FixtureRequest, backend_urls: dict[str, str]
-) -> Iterator[tuple[str, Engine, Engine]]:
+) -> Iterator[tuple[Backend, Engine, Engine]]:
     """(backend, an engine of its own with User's tables, an admin engine)."""
     backend = request.param
-    url = backend_urls[backend]
+    url = backend_urls[backend.id]
     engine = make_engine(url, pool_size=2, max_overflow=0)
     admin = make_engine(url, isolation_level="AUTOCOMMIT")
     Base.metadata.create_all(engine)  # already there when `engine` ran first
@@ -102,16 +105,16 @@ def server(
     ids=["orm_flush", "orm_update"],
 )
 def test_killed_connection_leaves_row_and_stamps_unchanged(
-    server: tuple[str, Engine, Engine], write: Callable[[Session, int], None]
+    server: tuple[Backend, Engine, Engine], write: Callable[[Session, int], None]
 ) -> None:
-    backend, engine, admin = server
+    _, engine, admin = server
     user_id = insert_user(engine, fullname="S S")
     before = read_user(engine, user_id)
     tick()
     with Session(engine) as session:
-        victim = _backend_id(session.connection(), backend)
+        victim = _backend_id(session.connection())
         write(session, user_id)
-        _kill(admin, backend, victim)
+        _kill(admin, victim)
         with pytest.raises(DBAPIError) as failure:
             session.commit()
         # SQLAlchemy recognised the disconnect and dropped the connection,
@@ -122,7 +125,7 @@ def test_killed_connection_leaves_row_and_stamps_unchanged(
     # The same engine's pool serves a working connection, and stamping works.
     tick()
     with Session(engine) as session:
-        assert _backend_id(session.connection(), backend) != victim
+        assert _backend_id(session.connection()) != victim
         session.get_one(User, user_id).age = 3
         session.commit()
     after = read_user(engine, user_id)
@@ -132,19 +135,19 @@ def test_killed_connection_leaves_row_and_stamps_unchanged(
 
 
 def test_pool_pre_ping_replaces_a_killed_idle_connection(
-    server: tuple[str, Engine, Engine], backend_urls: dict[str, str]
+    server: tuple[Backend, Engine, Engine], backend_urls: dict[str, str]
 ) -> None:
     backend, _, admin = server
     engine = make_engine(
-        backend_urls[backend], pool_size=1, max_overflow=0, pool_pre_ping=True
+        backend_urls[backend.id], pool_size=1, max_overflow=0, pool_pre_ping=True
     )
     try:
         with engine.connect() as conn:
-            victim = _backend_id(conn, backend)
-        _kill(admin, backend, victim)  # the pooled, idle connection dies
+            victim = _backend_id(conn)
+        _kill(admin, victim)  # the pooled, idle connection dies
         user_id = insert_user(engine, fullname="S S")
         with engine.connect() as conn:
-            assert _backend_id(conn, backend) != victim
+            assert _backend_id(conn) != victim
         assert read_user(engine, user_id).stamps["name"] is not None
     finally:
         engine.dispose()
@@ -152,16 +155,20 @@ def test_pool_pre_ping_replaces_a_killed_idle_connection(
 
 # -- 2. time zones: session zone and process TZ --------------------------------
 
-SESSION_ZONE_SQL = {
-    "postgresql": "SET TIME ZONE 'America/New_York'",
-    "mariadb": "SET time_zone = '+05:00'",
-}
+
+def _zone_statement(engine: Engine) -> str | None:
+    """The statement giving a connection a session zone far from UTC."""
+    if not requires.session_time_zone(engine):
+        return None
+    if requires.time_zone_variable(engine):
+        return "SET time_zone = '+05:00'"
+    return "SET TIME ZONE 'America/New_York'"
 
 
-def _zoned_engine(url: str, backend: str) -> Engine:
+def _zoned_engine(url: str) -> Engine:
     """An engine whose every connection runs in a non-UTC session zone."""
     engine = create_engine(url)
-    statement = SESSION_ZONE_SQL.get(backend)
+    statement = _zone_statement(engine)  # connects: the server tells its kind
     if statement is not None:
 
         @event.listens_for(engine, "connect")
@@ -171,16 +178,18 @@ def _zoned_engine(url: str, backend: str) -> Engine:
             cursor.close()
             dbapi_conn.commit()
 
+        engine.dispose()  # the connection made before the listener existed
     return engine
 
 
 def _session_zone(engine: Engine) -> str:
+    sql = (
+        "SELECT @@session.time_zone"
+        if requires.time_zone_variable(engine)
+        else "SHOW TIME ZONE"
+    )
     with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            return str(conn.execute(text("SHOW TIME ZONE")).scalar_one())
-        if engine.dialect.name in ("mysql", "mariadb"):
-            return str(conn.execute(text("SELECT @@session.time_zone")).scalar_one())
-    return "n/a"
+        return str(conn.execute(text(sql)).scalar_one())
 
 
 def _stamps_of(engine: Engine, user_id: int) -> dict[str, Any]:
@@ -209,10 +218,9 @@ def _assert_utc_and_within(
 
 
 def test_session_time_zone_does_not_shift_stamps(db: Engine) -> None:
-    backend = db.dialect.name if db.dialect.name != "mysql" else "mariadb"
-    zoned = _zoned_engine(db.url.render_as_string(hide_password=False), backend)
+    zoned = _zoned_engine(db.url.render_as_string(hide_password=False))
     try:
-        if backend in SESSION_ZONE_SQL:
+        if requires.session_time_zone(db):
             assert _session_zone(zoned) in ("America/New_York", "+05:00")
         earliest = dt.datetime.now(dt.UTC)
         user_id = insert_user(zoned, fullname="S S")
@@ -260,7 +268,7 @@ _CHILD = textwrap.dedent(
     from tests.models import User
     from tests.test_faults import _zoned_engine
 
-    engine = _zoned_engine(os.environ["URL"], os.environ["BACKEND"])
+    engine = _zoned_engine(os.environ["URL"])
     earliest = time.time()
     with Session(engine) as session:
         user = User(name="spongebob", fullname="S S", age=1)
@@ -297,12 +305,11 @@ _CHILD = textwrap.dedent(
 
 @pytest.mark.parametrize("tz", ["Asia/Kolkata", "America/New_York"])
 def test_process_tz_does_not_shift_stamps(db: Engine, tz: str) -> None:
-    backend = db.dialect.name if db.dialect.name != "mysql" else "mariadb"
     env = {
         **os.environ,
         "TZ": tz,
+        # The child also sets a non-UTC session zone, as the server allows.
         "URL": db.url.render_as_string(hide_password=False),
-        "BACKEND": backend,  # the child also sets a non-UTC session zone
         "PYTHONPATH": str(ROOT),
     }
     child = subprocess.run(

@@ -30,7 +30,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 
 from fieldstamps import (
@@ -43,7 +43,8 @@ from fieldstamps import (
 )
 from fieldstamps._model import tracking_of
 from fieldstamps._types import parse_stamp_text
-from tests.conftest import BACKENDS, make_engine
+from tests.conftest import BACKENDS, backend_params, make_engine
+from tests.requirements import dialect_insert, requires
 from tests.stamps import tick
 
 INJECTION = 'x"; DROP TABLE x; --'
@@ -127,11 +128,11 @@ class Secret(TimestampMixin, ChangeTrackingMixin, HostileBase):
 # -- fixtures and helpers ------------------------------------------------------
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=backend_params(BACKENDS))
 def hostile(
     request: pytest.FixtureRequest, backend_urls: dict[str, str]
 ) -> Iterator[Engine]:
-    engine = make_engine(backend_urls[request.param])
+    engine = make_engine(backend_urls[request.param.id])
     HostileBase.metadata.drop_all(engine)
     HostileBase.metadata.create_all(engine)
     yield engine
@@ -203,17 +204,16 @@ def _assert_written(
 
 def _upsert(db: Engine, model: type[Any], row_id: int, values: dict[str, Any]) -> Any:
     table = _table(model)
-    if db.dialect.name in ("mysql", "mariadb"):
+    if requires.on_duplicate_key_update(db):
         my = mysql.insert(table).values({table.c.id: row_id, **_columns(model, values)})
         return my.on_duplicate_key_update(
             upsert_set(
                 model, {col: my.inserted[col.key] for col in _columns(model, values)}
             )
         )
-    dialect_insert = (
-        postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+    ins = dialect_insert(db)(table).values(
+        {table.c.id: row_id, **_columns(model, values)}
     )
-    ins = dialect_insert(table).values({table.c.id: row_id, **_columns(model, values)})
     return ins.on_conflict_do_update(
         index_elements=[table.c.id],
         set_=upsert_set(
@@ -510,7 +510,7 @@ def _tamper(db: Engine, model: type[Any], row_id: int, raw: str | None) -> None:
     # table name is quoted by the dialect's own preparer.
     table = _table(model)
     name = db.dialect.identifier_preparer.format_table(table)
-    value = "CAST(:raw AS JSONB)" if db.dialect.name == "postgresql" else ":raw"
+    value = "CAST(:raw AS JSONB)" if requires.json_needs_cast(db) else ":raw"
     with db.begin() as conn:
         conn.execute(
             text(f"UPDATE {name} SET changes = {value} WHERE id = :id"),

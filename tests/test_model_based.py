@@ -56,13 +56,15 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql import ColumnElement
 
 from fieldstamps import upsert_set
 from fieldstamps._types import parse_stamp_text
+from tests.backends import Backend
 from tests.models import Base, User
+from tests.requirements import dialect_insert, requires
 
 TRACKED = ("name", "fullname", "age")
 CONTACT = ("fullname", "age")
@@ -186,8 +188,10 @@ def assigns_left_to_right(engine: Engine, statement: Any) -> bool:
     mode is on, for the session or (as fieldstamps does for UPDATEs) for the
     one statement.
     """
-    if engine.dialect.name not in ("mysql", "mariadb"):
+    if not requires.left_to_right_set(engine):
         return False
+    if not requires.simultaneous_assignment(engine):
+        return True
     if "SIMULTANEOUS_ASSIGNMENT" in str(statement.compile(dialect=engine.dialect)):
         return False
     with engine.connect() as conn:
@@ -340,7 +344,6 @@ class FieldstampsMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.stats["examples"] += 1
-        self.backend = self.engine.dialect.name
         _empty_tables(self.engine)
         # One flag per statement kind: the UPDATE is what every update path
         # but the upsert compiles. The probes read a column in their SET, the
@@ -348,9 +351,8 @@ class FieldstampsMachine(RuleBasedStateMachine):
         self.update_left_to_right = assigns_left_to_right(
             self.engine, update(TABLE).values(name="x", fullname=TABLE.c.name)
         )
-        self.upsert_left_to_right = self.backend in (
-            "mysql",
-            "mariadb",
+        self.upsert_left_to_right = requires.on_duplicate_key_update(
+            self.engine
         ) and assigns_left_to_right(
             self.engine,
             mysql.insert(TABLE)
@@ -692,20 +694,17 @@ class FieldstampsMachine(RuleBasedStateMachine):
         # VALUES must hold a valid row, though only ``spec`` is applied.
         values = {"id": uid, "name": "(not applied)", **literal}
         stmt: Any
-        if self.backend in ("mysql", "mariadb"):
+        if requires.on_duplicate_key_update(self.engine):
             my = mysql.insert(TABLE).values(**values)
             proposed = my.inserted
         else:
-            dialect_insert = (
-                postgresql.insert if self.backend == "postgresql" else sqlite.insert
-            )
-            ins = dialect_insert(TABLE).values(**values)
+            ins = dialect_insert(self.engine)(TABLE).values(**values)
             proposed = ins.excluded
         assignments = {
             k: proposed[k] if kind == "literal" else EXPRESSIONS[k][v].sql(TABLE.c)
             for k, (kind, v) in spec.items()
         }
-        if self.backend in ("mysql", "mariadb"):
+        if requires.on_duplicate_key_update(self.engine):
             stmt = my.on_duplicate_key_update(upsert_set(User, assignments))
         else:
             stmt = ins.on_conflict_do_update(
@@ -785,22 +784,24 @@ def _empty_tables(engine: Engine) -> None:
             conn.execute(table.delete())
 
 
-def machine_for(engine: Engine, stats: Counter[str]) -> type[FieldstampsMachine]:
+def machine_for(
+    engine: Engine, label: str, stats: Counter[str]
+) -> type[FieldstampsMachine]:
     return type(
-        f"FieldstampsMachine_{engine.dialect.name}",
+        f"FieldstampsMachine_{label}",
         (FieldstampsMachine,),
         {"engine": engine, "stats": stats},
     )
 
 
-def test_model_based(db: Engine) -> None:
+def test_model_based(backend: Backend, db: Engine) -> None:
     stats: Counter[str] = Counter()
     began = time.perf_counter()
-    run_state_machine_as_test(machine_for(db, stats), settings=PROFILE)
+    run_state_machine_as_test(machine_for(db, backend.id, stats), settings=PROFILE)
     # Shown with pytest -s (or -rP): the figures the README quotes.
     steps = sum(n for key, n in stats.items() if key != "examples")
     print(
-        f"\n{db.dialect.name}: {stats['examples']} runs, {steps} steps, "
+        f"\n{backend.id}: {stats['examples']} runs, {steps} steps, "
         f"{time.perf_counter() - began:.1f} s; "
         + ", ".join(f"{key}: {n}" for key, n in sorted(stats.items()))
     )

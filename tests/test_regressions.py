@@ -53,7 +53,7 @@ def test_set_copying_a_column_assigned_earlier_in_the_same_update(
     MariaDB assigns SET items left to right, so ``fullname`` received the
     *new* name while the stamps, assigned first, compared with and recorded
     the *old* one. Found by the model-based test; fixed by compiling such
-    statements with SIMULTANEOUS_ASSIGNMENT (fieldstamps/_dml.py).
+    statements with SIMULTANEOUS_ASSIGNMENT (fieldstamps/_sql/mysql.py).
     """
     before = _insert_two_spongebobs(db)
     table = User.__table__
@@ -76,9 +76,10 @@ def test_upsert_copying_a_column_assigned_earlier_in_the_same_set(
     Found by the model-based test."""
     from typing import Any
 
-    from sqlalchemy.dialects import mysql, postgresql, sqlite
+    from sqlalchemy.dialects import mysql
 
     from fieldstamps import upsert_set
+    from tests.requirements import dialect_insert, requires
 
     before = _insert_two_spongebobs(db)
     table = User.__table__
@@ -86,7 +87,7 @@ def test_upsert_copying_a_column_assigned_earlier_in_the_same_set(
     with db.begin() as conn:
         for uid in (1, 2):
             stmt: Any
-            if db.dialect.name in ("mysql", "mariadb"):
+            if requires.on_duplicate_key_update(db):
                 my = mysql.insert(table).values(id=uid, name="Spongebob")
                 stmt = my.on_duplicate_key_update(
                     upsert_set(
@@ -94,8 +95,7 @@ def test_upsert_copying_a_column_assigned_earlier_in_the_same_set(
                     )
                 )
             else:
-                dialect = postgresql if db.dialect.name == "postgresql" else sqlite
-                ins = dialect.insert(table).values(id=uid, name="Spongebob")
+                ins = dialect_insert(db)(table).values(id=uid, name="Spongebob")
                 stmt = ins.on_conflict_do_update(
                     index_elements=[table.c.id],
                     set_=upsert_set(

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, Table
-from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.dialects import mysql
 
 from fieldstamps import ConfigurationError, upsert_set
 from tests.models import Product, User
+from tests.requirements import dialect_insert, requires
 from tests.stamps import TRACKED, assert_wrote, read_user, tick
 
 
@@ -18,16 +19,13 @@ def _upsert(db: Engine, **values: Any) -> None:
     table = User.__table__
     assert isinstance(table, Table)
     new = {key: value for key, value in values.items() if key != "id"}
-    if db.dialect.name in ("mysql", "mariadb"):
+    if requires.on_duplicate_key_update(db):
         my = mysql.insert(table).values(**values)
         stmt: Any = my.on_duplicate_key_update(
             upsert_set(User, {key: my.inserted[key] for key in new})
         )
     else:
-        dialect_insert = (
-            postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
-        )
-        ins = dialect_insert(table).values(**values)
+        ins = dialect_insert(db)(table).values(**values)
         stmt = ins.on_conflict_do_update(
             index_elements=[table.c.id],
             set_=upsert_set(User, {key: ins.excluded[key] for key in new}),

@@ -45,6 +45,7 @@ from sqlalchemy.types import TypeEngine
 from fieldstamps import ChangeTrackingMixin
 from fieldstamps._types import parse_stamp_text
 from tests.models import Color, Everything
+from tests.requirements import requires
 
 # -- the documented read-back rule, per column type ---------------------------
 
@@ -310,7 +311,7 @@ def _unstorable(db: Engine, value: Any) -> bool:
     return (
         isinstance(value, float)
         and math.isinf(value)
-        and db.dialect.name in ("mysql", "mariadb")
+        and not requires.stores_infinity(db)
     )
 
 
