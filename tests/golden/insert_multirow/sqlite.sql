@@ -1,0 +1,93 @@
+INSERT INTO
+    account (
+        name_changed_at,
+        contact_changed_at,
+        changes,
+        id,
+        name,
+        fullname,
+        age,
+        status,
+        created_at,
+        updated_at
+    )
+VALUES
+    (
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        json_set(
+            json('{}'),
+            '$."name"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."fullname"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."age"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."status"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?,
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    ),
+    (
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        json_set(
+            json('{}'),
+            '$."name"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."fullname"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."age"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."status"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?,
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    )
+-- params:
+--   name_m0 = 'Spongebob'
+--   fullname_m0 = 'Spongebob Squarepants'
+--   age = None
+--   param_1 = 'new'
+--   id_m0 = 1
+--   name_m0 = 'Spongebob'
+--   fullname_m0 = 'Spongebob Squarepants'
+--   age = None
+--   param_1 = 'new'
+--   name_m1 = 'Patrick'
+--   fullname_m1 = None
+--   age_m1 = 30
+--   param_1 = 'new'
+--   id_m1 = 2
+--   name_m1 = 'Patrick'
+--   fullname_m1 = None
+--   age_m1 = 30
+--   param_1 = 'new'
