@@ -38,6 +38,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import types as sa_types
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeEngine
@@ -395,3 +396,36 @@ def test_unrepresentable_type_keeps_stamp_without_value_on_update(
     assert stamp > previous
     with Session(db) as session:
         assert session.get_one(Everything, row_id).get_updated_at("blob") == stamp
+
+
+class _IntervalBase(DeclarativeBase):
+    pass
+
+
+class Lease(ChangeTrackingMixin, _IntervalBase):
+    """``Interval`` is stored as a DATETIME on SQLite and MariaDB: a value
+    whose JSON copy would read as a date, so it keeps its stamp only."""
+
+    __tablename__ = "lease"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[dt.timedelta | None] = mapped_column(sa_types.Interval)
+
+
+def test_an_interval_keeps_its_stamp_without_a_value(db: Engine) -> None:
+    _IntervalBase.metadata.create_all(db)
+    try:
+        with Session(db) as session:
+            lease = Lease(id=1, term=dt.timedelta(days=1, seconds=5))
+            session.add(lease)
+            session.commit()
+            assert set(lease.changes["term"]) == {"updated_at"}
+            inserted = lease.get_updated_at("term")
+            time.sleep(0.005)  # SQLite's clock counts milliseconds
+            lease.term = dt.timedelta(days=2)
+            session.commit()
+            assert set(lease.changes["term"]) == {"updated_at"}
+            assert inserted is not None
+            assert lease.get_updated_at("term") > inserted
+    finally:
+        _IntervalBase.metadata.drop_all(db)

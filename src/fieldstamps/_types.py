@@ -55,7 +55,10 @@ def unwrap(type_: TypeEngine[Any]) -> TypeEngine[Any]:
 
 def value_kind(type_: TypeEngine[Any]) -> ValueKind | None:
     """The JSON form of a column type, or None where there is no faithful one."""
-    type_ = unwrap(type_)
+    while isinstance(type_, TypeDecorator):
+        if isinstance(type_, Interval):
+            return None  # stored as a DateTime on some databases; not one
+        type_ = type_.impl_instance
     # Order matters: Enum is a String, Boolean is not an Integer, Float is a
     # Numeric.
     if isinstance(type_, Boolean):
@@ -68,7 +71,7 @@ def value_kind(type_: TypeEngine[Any]) -> ValueKind | None:
         return ValueKind.FLOAT
     if isinstance(type_, Numeric):
         return ValueKind.DECIMAL if type_.asdecimal else ValueKind.FLOAT
-    if isinstance(type_, Date | DateTime | Time) and not isinstance(type_, Interval):
+    if isinstance(type_, Date | DateTime | Time):
         return ValueKind.TEMPORAL
     if isinstance(type_, Uuid):
         return ValueKind.UUID

@@ -1,0 +1,9 @@
+CREATE TABLE price (
+    amount_changed_at DATETIME,
+    id INTEGER NOT NULL,
+    title VARCHAR(50) NOT NULL,
+    amount NUMERIC(10, 2) NOT NULL,
+    PRIMARY KEY (id)
+)
+
+CREATE INDEX ix_price_amount_changed_at ON price (amount_changed_at)

@@ -1,0 +1,69 @@
+INSERT INTO
+    account (
+        name_changed_at,
+        contact_changed_at,
+        changes,
+        id,
+        name,
+        fullname,
+        age,
+        created_at,
+        updated_at
+    )
+VALUES
+    (
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
+        JSON_SET(
+            JSON_OBJECT(),
+            '$."name"',
+            JSON_OBJECT(
+                'value',
+                %(name)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."fullname"',
+            JSON_OBJECT(
+                'value',
+                %(fullname)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."age"',
+            JSON_OBJECT(
+                'value',
+                %(age)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."status"',
+            JSON_OBJECT(
+                'value',
+                'new',
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            )
+        ),
+        %(id)s,
+        %(name)s,
+        %(fullname)s,
+        %(age)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6)
+    )
+-- parameter set 1:
+--   age = 0
+--   fullname = None
+--   id = 0
+--   name = 'name 0'
+-- parameter set 2:
+--   age = 1
+--   fullname = None
+--   id = 1
+--   name = 'name 1'
+-- parameter set 3:
+--   age = 2
+--   fullname = None
+--   id = 2
+--   name = 'name 2'

@@ -1,0 +1,165 @@
+-- statement 1
+INSERT INTO
+    account (
+        name_changed_at,
+        contact_changed_at,
+        changes,
+        id,
+        name,
+        fullname,
+        age,
+        created_at,
+        updated_at
+    )
+VALUES
+    (
+        now(),
+        now(),
+        jsonb_build_object(
+            'name',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(name__0)s::VARCHAR AS VARCHAR(30)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'fullname',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(fullname__0)s::VARCHAR AS VARCHAR(100)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'age',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(%(age__0)s::INTEGER AS BIGINT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'status',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST('new' AS VARCHAR(10)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id__0)s::INTEGER,
+        %(name__0)s::VARCHAR,
+        %(fullname__0)s::VARCHAR,
+        %(age__0)s::INTEGER,
+        now(),
+        now()
+    ),
+    (
+        now(),
+        now(),
+        jsonb_build_object(
+            'name',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(name__1)s::VARCHAR AS VARCHAR(30)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'fullname',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(fullname__1)s::VARCHAR AS VARCHAR(100)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'age',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(%(age__1)s::INTEGER AS BIGINT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'status',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST('new' AS VARCHAR(10)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id__1)s::INTEGER,
+        %(name__1)s::VARCHAR,
+        %(fullname__1)s::VARCHAR,
+        %(age__1)s::INTEGER,
+        now(),
+        now()
+    )
+RETURNING account.id
+-- params:
+--   age__0 = 0
+--   age__1 = 1
+--   fullname__0 = None
+--   fullname__1 = None
+--   id__0 = 0
+--   id__1 = 1
+--   name__0 = 'name 0'
+--   name__1 = 'name 1'
+
+-- statement 2
+INSERT INTO
+    account (
+        name_changed_at,
+        contact_changed_at,
+        changes,
+        id,
+        name,
+        fullname,
+        age,
+        created_at,
+        updated_at
+    )
+VALUES
+    (
+        now(),
+        now(),
+        jsonb_build_object(
+            'name',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(name__0)s::VARCHAR AS VARCHAR(30)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'fullname',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(fullname__0)s::VARCHAR AS VARCHAR(100)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'age',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(%(age__0)s::INTEGER AS BIGINT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'status',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST('new' AS VARCHAR(10)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id__0)s::INTEGER,
+        %(name__0)s::VARCHAR,
+        %(fullname__0)s::VARCHAR,
+        %(age__0)s::INTEGER,
+        now(),
+        now()
+    )
+RETURNING account.id
+-- params:
+--   age__0 = 2
+--   fullname__0 = None
+--   id__0 = 2
+--   name__0 = 'name 2'

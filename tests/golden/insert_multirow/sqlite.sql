@@ -1,0 +1,79 @@
+INSERT INTO
+    account (
+        name_changed_at,
+        contact_changed_at,
+        changes,
+        id,
+        name,
+        fullname,
+        created_at,
+        updated_at
+    )
+VALUES
+    (
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        json_set(
+            json('{}'),
+            '$."name"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."fullname"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."age"',
+            json_object(
+                'value', NULL, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."status"',
+            json_object(
+                'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    ),
+    (
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        json_set(
+            json('{}'),
+            '$."name"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."fullname"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."age"',
+            json_object(
+                'value', NULL, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            ),
+            '$."status"',
+            json_object(
+                'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    )
+-- params:
+--   name_m0 = 'Spongebob'
+--   fullname_m0 = 'Spongebob Squarepants'
+--   id_m0 = 1
+--   name_m0 = 'Spongebob'
+--   fullname_m0 = 'Spongebob Squarepants'
+--   name_m1 = 'Patrick'
+--   fullname_m1 = None
+--   id_m1 = 2
+--   name_m1 = 'Patrick'
+--   fullname_m1 = None

@@ -1,0 +1,127 @@
+-- statement 1
+INSERT INTO
+    account (
+        name_changed_at,
+        contact_changed_at,
+        changes,
+        id,
+        name,
+        fullname,
+        age,
+        notes,
+        created_at,
+        updated_at
+    )
+VALUES
+    (
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
+        JSON_SET(
+            JSON_OBJECT(),
+            '$."name"',
+            JSON_OBJECT(
+                'value',
+                %(name)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."fullname"',
+            JSON_OBJECT(
+                'value',
+                %(fullname)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."age"',
+            JSON_OBJECT(
+                'value',
+                %(age)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."status"',
+            JSON_OBJECT(
+                'value',
+                'new',
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            )
+        ),
+        %(id)s,
+        %(name)s,
+        %(fullname)s,
+        %(age)s,
+        %(notes)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6)
+    )
+-- params:
+--   age = None
+--   fullname = 'S. Squarepants'
+--   id = 1
+--   name = 'Spongebob'
+--   notes = None
+
+-- statement 2
+SELECT
+    account.id,
+    account.changes,
+    account.name_changed_at,
+    account.contact_changed_at,
+    account.updated_at,
+    account.name_updated_at,
+    account.created_at
+FROM account
+WHERE account.id IN (%(id_1_1)s)
+-- params:
+--   id_1_1 = 1
+
+-- statement 3
+UPDATE account
+SET
+    name_changed_at=CASE
+        WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY))) = 1
+            THEN UTC_TIMESTAMP(6)
+        ELSE account.name_changed_at END,
+    changes=JSON_REMOVE(
+        JSON_SET(
+            CASE
+                WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
+                    WHEN 'OBJECT' THEN account.changes
+                    ELSE JSON_OBJECT() END
+                ELSE JSON_OBJECT() END,
+            CASE
+                WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY)))
+                    THEN '$."name"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY)))
+                    THEN JSON_OBJECT(
+                        'value',
+                        %(name)s,
+                        'updated_at',
+                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    name=%(name)s,
+    updated_at=UTC_TIMESTAMP(6)
+WHERE account.id = %(account_id)s
+-- params:
+--   account_id = 2
+--   name = 'Patrick Star'
+
+-- statement 4
+SELECT
+    account.id,
+    account.changes,
+    account.name_changed_at,
+    account.contact_changed_at,
+    account.updated_at,
+    account.name_updated_at,
+    account.created_at
+FROM account
+WHERE account.id IN (%(id_1_1)s)
+-- params:
+--   id_1_1 = 2

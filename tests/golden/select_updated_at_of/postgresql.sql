@@ -1,0 +1,6 @@
+SELECT account.id
+FROM account
+WHERE ((account.changes -> 'fullname') ->> 'updated_at') >= %(param_1)s::VARCHAR
+ORDER BY account.name_updated_at DESC, ((account.changes -> 'age') ->> 'updated_at')
+-- params:
+--   param_1 = datetime.datetime(2024, 2, 29, 14, 0, tzinfo=datetime.timezone(datetime.timedelta(seconds=7200)))

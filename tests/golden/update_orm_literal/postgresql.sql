@@ -1,0 +1,72 @@
+UPDATE account
+SET
+    name_changed_at=CASE
+        WHEN (account.name IS DISTINCT FROM %(name)s::VARCHAR) THEN now()
+        ELSE account.name_changed_at END,
+    contact_changed_at=CASE
+        WHEN (
+            (account.fullname IS DISTINCT FROM %(fullname)s::VARCHAR)
+            OR (account.age IS DISTINCT FROM %(age)s::INTEGER)
+        )
+            THEN now()
+        ELSE account.contact_changed_at END,
+    changes=(
+        COALESCE(
+            CASE WHEN jsonb_typeof(account.changes) = 'object' THEN account.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (account.name IS DISTINCT FROM %(name)s::VARCHAR)
+                THEN jsonb_build_object(
+                    'name',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(CAST(%(name)s::VARCHAR AS VARCHAR(30)) AS TEXT)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+        || CASE
+            WHEN (account.fullname IS DISTINCT FROM %(fullname)s::VARCHAR)
+                THEN jsonb_build_object(
+                    'fullname',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(
+                            CAST(CAST(%(fullname)s::VARCHAR AS VARCHAR(100)) AS TEXT)
+                        ),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+        || CASE
+            WHEN (account.age IS DISTINCT FROM %(age)s::INTEGER)
+                THEN jsonb_build_object(
+                    'age',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(%(age)s::INTEGER AS BIGINT)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    name=%(name)s::VARCHAR,
+    fullname=%(fullname)s::VARCHAR,
+    age=%(age)s::INTEGER,
+    updated_at=now()
+WHERE account.id = %(id_1)s::INTEGER
+-- params:
+--   name = 'Spongebob'
+--   fullname = 'Spongebob Squarepants'
+--   age = 3
+--   id_1 = 5

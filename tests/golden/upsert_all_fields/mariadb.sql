@@ -1,0 +1,143 @@
+INSERT INTO
+    account (
+        name_changed_at,
+        contact_changed_at,
+        changes,
+        id,
+        name,
+        fullname,
+        age,
+        created_at,
+        updated_at
+    )
+VALUES
+    (
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
+        JSON_SET(
+            JSON_OBJECT(),
+            '$."name"',
+            JSON_OBJECT(
+                'value',
+                %(name)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."fullname"',
+            JSON_OBJECT(
+                'value',
+                %(fullname)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."age"',
+            JSON_OBJECT(
+                'value',
+                %(age)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."status"',
+            JSON_OBJECT(
+                'value',
+                'new',
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            )
+        ),
+        %(id)s,
+        %(name)s,
+        %(fullname)s,
+        %(age)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6)
+    )
+ON DUPLICATE KEY UPDATE
+    name_changed_at = CASE
+        WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(VALUES(name) AS BINARY))) = 1
+            THEN UTC_TIMESTAMP(6)
+        ELSE account.name_changed_at END,
+    contact_changed_at = CASE
+        WHEN (
+            (
+                NOT (
+                    CAST(
+                        account.fullname AS BINARY
+                    ) <=> CAST(VALUES(fullname) AS BINARY)
+                )
+            ) = 1
+            OR (NOT (account.age <=> VALUES(age))) = 1
+        )
+            THEN UTC_TIMESTAMP(6)
+        ELSE account.contact_changed_at END,
+    changes = JSON_REMOVE(
+        JSON_SET(
+            CASE
+                WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
+                    WHEN 'OBJECT' THEN account.changes
+                    ELSE JSON_OBJECT() END
+                ELSE JSON_OBJECT() END,
+            CASE
+                WHEN (
+                    NOT (CAST(account.name AS BINARY) <=> CAST(VALUES(name) AS BINARY))
+                )
+                    THEN '$."name"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (
+                    NOT (CAST(account.name AS BINARY) <=> CAST(VALUES(name) AS BINARY))
+                )
+                    THEN JSON_OBJECT(
+                        'value',
+                        VALUES(name),
+                        'updated_at',
+                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                    ) END,
+            CASE
+                WHEN (
+                    NOT (
+                        CAST(
+                            account.fullname AS BINARY
+                        ) <=> CAST(VALUES(fullname) AS BINARY)
+                    )
+                )
+                    THEN '$."fullname"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (
+                    NOT (
+                        CAST(
+                            account.fullname AS BINARY
+                        ) <=> CAST(VALUES(fullname) AS BINARY)
+                    )
+                )
+                    THEN JSON_OBJECT(
+                        'value',
+                        VALUES(fullname),
+                        'updated_at',
+                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                    ) END,
+            CASE
+                WHEN (NOT (account.age <=> VALUES(age))) THEN '$."age"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (NOT (account.age <=> VALUES(age)))
+                    THEN JSON_OBJECT(
+                        'value',
+                        VALUES(age),
+                        'updated_at',
+                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    name = VALUES(name),
+    fullname = VALUES(fullname),
+    age = VALUES(age),
+    notes = VALUES(notes),
+    updated_at = UTC_TIMESTAMP(6)
+-- params:
+--   id = 1
+--   name = 'Spongebob'
+--   fullname = 'Spongebob Squarepants'
+--   age = 3

@@ -1,0 +1,86 @@
+INSERT INTO
+    account (
+        name_changed_at,
+        contact_changed_at,
+        changes,
+        id,
+        name,
+        fullname,
+        age,
+        created_at,
+        updated_at
+    )
+VALUES
+    (
+        now(),
+        now(),
+        jsonb_build_object(
+            'name',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(name)s::VARCHAR AS VARCHAR(30)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'fullname',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(fullname)s::VARCHAR AS VARCHAR(100)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'age',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(%(age)s::INTEGER AS BIGINT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            ),
+            'status',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST('new' AS VARCHAR(10)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(name)s::VARCHAR,
+        %(fullname)s::VARCHAR,
+        %(age)s::INTEGER,
+        now(),
+        now()
+    )
+ON CONFLICT (id)
+DO UPDATE SET
+    contact_changed_at = CASE
+        WHEN (account.age IS DISTINCT FROM %(param_1)s::INTEGER) THEN now()
+        ELSE account.contact_changed_at END,
+    changes = (
+        COALESCE(
+            CASE WHEN jsonb_typeof(account.changes) = 'object' THEN account.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (account.age IS DISTINCT FROM %(param_1)s::INTEGER)
+                THEN jsonb_build_object(
+                    'age',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(%(param_1)s::INTEGER AS BIGINT)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    age = %(param_1)s::INTEGER,
+    updated_at = now()
+-- params:
+--   id = 1
+--   name = 'Spongebob'
+--   fullname = 'Spongebob Squarepants'
+--   age = 3
+--   param_1 = 4

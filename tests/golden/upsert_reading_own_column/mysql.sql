@@ -1,0 +1,89 @@
+INSERT INTO
+    account (
+        name_changed_at,
+        contact_changed_at,
+        changes,
+        id,
+        name,
+        fullname,
+        age,
+        created_at,
+        updated_at
+    )
+VALUES
+    (
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
+        JSON_SET(
+            JSON_OBJECT(),
+            '$."name"',
+            JSON_OBJECT(
+                'value',
+                %(name)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."fullname"',
+            JSON_OBJECT(
+                'value',
+                %(fullname)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."age"',
+            JSON_OBJECT(
+                'value',
+                %(age)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            ),
+            '$."status"',
+            JSON_OBJECT(
+                'value',
+                'new',
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            )
+        ),
+        %(id)s,
+        %(name)s,
+        %(fullname)s,
+        %(age)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6)
+    ) AS new
+ON DUPLICATE KEY UPDATE
+    contact_changed_at = CASE
+        WHEN (NOT (account.age <=> account.age + %(age_1)s)) = 1 THEN UTC_TIMESTAMP(6)
+        ELSE account.contact_changed_at END,
+    changes = JSON_REMOVE(
+        JSON_SET(
+            CASE
+                WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
+                    WHEN 'OBJECT' THEN account.changes
+                    ELSE JSON_OBJECT() END
+                ELSE JSON_OBJECT() END,
+            CASE
+                WHEN (NOT (account.age <=> account.age + %(age_2)s)) THEN '$."age"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (NOT (account.age <=> account.age + %(age_2)s))
+                    THEN JSON_OBJECT(
+                        'value',
+                        account.age + %(age_2)s,
+                        'updated_at',
+                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    age = (account.age + %(age_3)s),
+    updated_at = UTC_TIMESTAMP(6)
+-- params:
+--   id = 1
+--   name = 'Spongebob'
+--   fullname = 'Spongebob Squarepants'
+--   age = 3
+--   age_1 = 1
+--   age_2 = 1
+--   age_3 = 1

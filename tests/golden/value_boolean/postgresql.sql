@@ -1,0 +1,50 @@
+-- INSERT
+INSERT INTO value_boolean (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(%(v)s AS BOOLEAN)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s
+    )
+-- params:
+--   id = 1
+--   v = True
+
+-- UPDATE
+UPDATE value_boolean
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_boolean.changes) = 'object'
+                    THEN value_boolean.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_boolean.v IS DISTINCT FROM %(v)s)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(%(v)s AS BOOLEAN)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s
+WHERE value_boolean.id = %(id_1)s::INTEGER
+-- params:
+--   v = True
+--   id_1 = 1

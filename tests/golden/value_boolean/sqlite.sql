@@ -1,0 +1,64 @@
+-- INSERT
+INSERT INTO value_boolean (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value',
+                json(
+                    CASE WHEN ? IS NULL THEN 'null' WHEN ? THEN 'true' ELSE 'false' END
+                ),
+                'updated_at',
+                strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = True
+--   v = True
+--   id = 1
+--   v = True
+
+-- UPDATE
+UPDATE value_boolean
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_boolean.changes)
+                    THEN CASE json_type(value_boolean.changes)
+                    WHEN 'object' THEN value_boolean.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_boolean.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_boolean.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        json(
+                            CASE
+                                WHEN ? IS NULL THEN 'null'
+                                WHEN ? THEN 'true'
+                                ELSE 'false' END
+                        ),
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_boolean.id = ?
+-- params:
+--   v = True
+--   v = True
+--   v = True
+--   v = True
+--   v = True
+--   id_1 = 1

@@ -1,0 +1,62 @@
+-- INSERT
+INSERT INTO value_datetime_tz (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(
+                    CAST(
+                        CAST(
+                            %(v)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE
+                        ) AS TEXT
+                    )
+                ),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s::TIMESTAMP WITH TIME ZONE
+    )
+-- params:
+--   id = 1
+--   v = datetime.datetime(2024, 2, 29, 23, 59, 58, 123456, tzinfo=datetime.timezone.utc)
+
+-- UPDATE
+UPDATE value_datetime_tz
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_datetime_tz.changes) = 'object'
+                    THEN value_datetime_tz.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_datetime_tz.v IS DISTINCT FROM %(v)s::TIMESTAMP WITH TIME ZONE)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(
+                            CAST(
+                                CAST(
+                                    %(v)s::TIMESTAMP WITH TIME ZONE AS TIMESTAMP WITH TIME ZONE
+                                ) AS TEXT
+                            )
+                        ),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s::TIMESTAMP WITH TIME ZONE
+WHERE value_datetime_tz.id = %(id_1)s::INTEGER
+-- params:
+--   v = datetime.datetime(2024, 2, 29, 23, 59, 58, 123456, tzinfo=datetime.timezone.utc)
+--   id_1 = 1

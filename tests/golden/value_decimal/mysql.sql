@@ -1,0 +1,51 @@
+-- INSERT
+INSERT INTO value_decimal (changes, id, v)
+VALUES
+    (
+        JSON_SET(
+            JSON_OBJECT(),
+            '$."v"',
+            JSON_OBJECT(
+                'value',
+                CAST(CAST(%(v)s AS DECIMAL(12, 4)) AS CHAR),
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            )
+        ),
+        %(id)s,
+        %(v)s
+    )
+-- params:
+--   id = 1
+--   v = Decimal('19.99')
+
+-- UPDATE
+UPDATE value_decimal
+SET
+    changes=JSON_REMOVE(
+        JSON_SET(
+            CASE
+                WHEN JSON_VALID(value_decimal.changes)
+                    THEN CASE JSON_TYPE(value_decimal.changes)
+                    WHEN 'OBJECT' THEN value_decimal.changes
+                    ELSE JSON_OBJECT() END
+                ELSE JSON_OBJECT() END,
+            CASE
+                WHEN (NOT (value_decimal.v <=> %(v)s)) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (NOT (value_decimal.v <=> %(v)s))
+                    THEN JSON_OBJECT(
+                        'value',
+                        CAST(CAST(%(v)s AS DECIMAL(12, 4)) AS CHAR),
+                        'updated_at',
+                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=%(v)s
+WHERE value_decimal.id = %(id_1)s
+-- params:
+--   v = Decimal('19.99')
+--   id_1 = 1

@@ -1,0 +1,50 @@
+-- INSERT
+INSERT INTO value_decimal (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(v)s AS NUMERIC(12, 4)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s
+    )
+-- params:
+--   id = 1
+--   v = Decimal('19.99')
+
+-- UPDATE
+UPDATE value_decimal
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_decimal.changes) = 'object'
+                    THEN value_decimal.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_decimal.v IS DISTINCT FROM %(v)s)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(CAST(%(v)s AS NUMERIC(12, 4)) AS TEXT)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s
+WHERE value_decimal.id = %(id_1)s::INTEGER
+-- params:
+--   v = Decimal('19.99')
+--   id_1 = 1

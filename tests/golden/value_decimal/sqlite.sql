@@ -1,0 +1,57 @@
+-- INSERT
+INSERT INTO value_decimal (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value',
+                CASE WHEN ? IS NULL THEN NULL ELSE printf('%.4f', ?) END,
+                'updated_at',
+                strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = Decimal('19.99')
+--   v = Decimal('19.99')
+--   id = 1
+--   v = Decimal('19.99')
+
+-- UPDATE
+UPDATE value_decimal
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_decimal.changes)
+                    THEN CASE json_type(value_decimal.changes)
+                    WHEN 'object' THEN value_decimal.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_decimal.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_decimal.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        CASE WHEN ? IS NULL THEN NULL ELSE printf('%.4f', ?) END,
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_decimal.id = ?
+-- params:
+--   v = Decimal('19.99')
+--   v = Decimal('19.99')
+--   v = Decimal('19.99')
+--   v = Decimal('19.99')
+--   v = Decimal('19.99')
+--   id_1 = 1

@@ -1,0 +1,50 @@
+-- INSERT
+INSERT INTO value_double (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(%(v)s AS DOUBLE PRECISION)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s
+    )
+-- params:
+--   id = 1
+--   v = 0.30000000000000004
+
+-- UPDATE
+UPDATE value_double
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_double.changes) = 'object'
+                    THEN value_double.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_double.v IS DISTINCT FROM %(v)s)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(%(v)s AS DOUBLE PRECISION)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s
+WHERE value_double.id = %(id_1)s::INTEGER
+-- params:
+--   v = 0.30000000000000004
+--   id_1 = 1

@@ -1,0 +1,83 @@
+-- INSERT
+INSERT INTO value_double (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value',
+                json(
+                    CASE
+                        WHEN ? IS NULL THEN NULL
+                        WHEN ? = 9e999 THEN '"Infinity"'
+                        WHEN ? = -9e999 THEN '"-Infinity"'
+                        WHEN CAST(printf('%!.15g', ?) AS REAL) = ?
+                            THEN printf('%!.15g', ?)
+                        ELSE printf('%!.18g', ?) END
+                ),
+                'updated_at',
+                strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   id = 1
+--   v = 0.30000000000000004
+
+-- UPDATE
+UPDATE value_double
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_double.changes)
+                    THEN CASE json_type(value_double.changes)
+                    WHEN 'object' THEN value_double.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_double.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_double.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        json(
+                            CASE
+                                WHEN ? IS NULL THEN NULL
+                                WHEN ? = 9e999 THEN '"Infinity"'
+                                WHEN ? = -9e999 THEN '"-Infinity"'
+                                WHEN CAST(printf('%!.15g', ?) AS REAL) = ?
+                                    THEN printf('%!.15g', ?)
+                                ELSE printf('%!.18g', ?) END
+                        ),
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_double.id = ?
+-- params:
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   id_1 = 1

@@ -1,0 +1,50 @@
+-- INSERT
+INSERT INTO value_enum (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(v)s AS compile_color) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s
+    )
+-- params:
+--   id = 1
+--   v = <Color.RED: 'r'>
+
+-- UPDATE
+UPDATE value_enum
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_enum.changes) = 'object'
+                    THEN value_enum.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_enum.v IS DISTINCT FROM %(v)s)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(CAST(%(v)s AS compile_color) AS TEXT)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s
+WHERE value_enum.id = %(id_1)s::INTEGER
+-- params:
+--   v = <Color.RED: 'r'>
+--   id_1 = 1

@@ -1,0 +1,52 @@
+-- INSERT
+INSERT INTO value_enum (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = <Color.RED: 'r'>
+--   id = 1
+--   v = <Color.RED: 'r'>
+
+-- UPDATE
+UPDATE value_enum
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_enum.changes)
+                    THEN CASE json_type(value_enum.changes)
+                    WHEN 'object' THEN value_enum.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_enum.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_enum.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        ?,
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_enum.id = ?
+-- params:
+--   v = <Color.RED: 'r'>
+--   v = <Color.RED: 'r'>
+--   v = <Color.RED: 'r'>
+--   v = <Color.RED: 'r'>
+--   id_1 = 1

@@ -1,0 +1,50 @@
+-- INSERT
+INSERT INTO value_float (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(%(v)s AS DOUBLE PRECISION)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s
+    )
+-- params:
+--   id = 1
+--   v = 0.1
+
+-- UPDATE
+UPDATE value_float
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_float.changes) = 'object'
+                    THEN value_float.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_float.v IS DISTINCT FROM %(v)s)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(%(v)s AS DOUBLE PRECISION)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s
+WHERE value_float.id = %(id_1)s::INTEGER
+-- params:
+--   v = 0.1
+--   id_1 = 1

@@ -1,0 +1,51 @@
+-- INSERT
+INSERT INTO value_float_type_decorator (changes, id, v)
+VALUES
+    (
+        JSON_SET(
+            JSON_OBJECT(),
+            '$."v"',
+            JSON_OBJECT(
+                'value',
+                CAST(%(v)s AS FLOAT),
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            )
+        ),
+        %(id)s,
+        %(v)s
+    )
+-- params:
+--   id = 1
+--   v = 0.1
+
+-- UPDATE
+UPDATE value_float_type_decorator
+SET
+    changes=JSON_REMOVE(
+        JSON_SET(
+            CASE
+                WHEN JSON_VALID(value_float_type_decorator.changes)
+                    THEN CASE JSON_TYPE(value_float_type_decorator.changes)
+                    WHEN 'OBJECT' THEN value_float_type_decorator.changes
+                    ELSE JSON_OBJECT() END
+                ELSE JSON_OBJECT() END,
+            CASE
+                WHEN (NOT (value_float_type_decorator.v <=> %(v)s)) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (NOT (value_float_type_decorator.v <=> %(v)s))
+                    THEN JSON_OBJECT(
+                        'value',
+                        CAST(%(v)s AS FLOAT),
+                        'updated_at',
+                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=%(v)s
+WHERE value_float_type_decorator.id = %(id_1)s
+-- params:
+--   v = 0.1
+--   id_1 = 1

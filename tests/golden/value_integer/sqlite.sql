@@ -1,0 +1,52 @@
+-- INSERT
+INSERT INTO value_integer (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = 42
+--   id = 1
+--   v = 42
+
+-- UPDATE
+UPDATE value_integer
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_integer.changes)
+                    THEN CASE json_type(value_integer.changes)
+                    WHEN 'object' THEN value_integer.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_integer.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_integer.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        ?,
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_integer.id = ?
+-- params:
+--   v = 42
+--   v = 42
+--   v = 42
+--   v = 42
+--   id_1 = 1

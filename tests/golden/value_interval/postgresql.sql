@@ -1,0 +1,46 @@
+-- INSERT
+INSERT INTO value_interval (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s
+    )
+-- params:
+--   id = 1
+--   v = datetime.timedelta(days=1, seconds=5)
+
+-- UPDATE
+UPDATE value_interval
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_interval.changes) = 'object'
+                    THEN value_interval.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_interval.v IS DISTINCT FROM %(v)s)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s
+WHERE value_interval.id = %(id_1)s::INTEGER
+-- params:
+--   v = datetime.timedelta(days=1, seconds=5)
+--   id_1 = 1

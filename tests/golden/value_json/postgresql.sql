@@ -1,0 +1,52 @@
+-- INSERT
+INSERT INTO value_json (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(%(v)s::JSON AS JSON)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s::JSON
+    )
+-- params:
+--   id = 1
+--   v = {'tags': ['a', 'b'], 'n': 1}
+
+-- UPDATE
+UPDATE value_json
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_json.changes) = 'object'
+                    THEN value_json.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (
+                CAST(value_json.v AS JSONB) IS DISTINCT FROM CAST(%(v)s::JSON AS JSONB)
+            )
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(%(v)s::JSON AS JSON)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s::JSON
+WHERE value_json.id = %(id_1)s::INTEGER
+-- params:
+--   v = {'tags': ['a', 'b'], 'n': 1}
+--   id_1 = 1

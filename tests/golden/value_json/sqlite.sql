@@ -1,0 +1,52 @@
+-- INSERT
+INSERT INTO value_json (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value', json(?), 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = {'tags': ['a', 'b'], 'n': 1}
+--   id = 1
+--   v = {'tags': ['a', 'b'], 'n': 1}
+
+-- UPDATE
+UPDATE value_json
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_json.changes)
+                    THEN CASE json_type(value_json.changes)
+                    WHEN 'object' THEN value_json.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_json.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_json.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        json(?),
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_json.id = ?
+-- params:
+--   v = {'tags': ['a', 'b'], 'n': 1}
+--   v = {'tags': ['a', 'b'], 'n': 1}
+--   v = {'tags': ['a', 'b'], 'n': 1}
+--   v = {'tags': ['a', 'b'], 'n': 1}
+--   id_1 = 1

@@ -1,0 +1,47 @@
+-- INSERT
+INSERT INTO value_large_binary (changes, id, v)
+VALUES
+    (
+        JSON_SET(
+            JSON_OBJECT(),
+            '$."v"',
+            JSON_OBJECT(
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            )
+        ),
+        %(id)s,
+        %(v)s
+    )
+-- params:
+--   id = 1
+--   v = b'\x00\xff'
+
+-- UPDATE
+UPDATE value_large_binary
+SET
+    changes=JSON_REMOVE(
+        JSON_SET(
+            CASE
+                WHEN JSON_VALID(value_large_binary.changes)
+                    THEN CASE JSON_TYPE(value_large_binary.changes)
+                    WHEN 'OBJECT' THEN value_large_binary.changes
+                    ELSE JSON_OBJECT() END
+                ELSE JSON_OBJECT() END,
+            CASE
+                WHEN (NOT (value_large_binary.v <=> %(v)s)) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (NOT (value_large_binary.v <=> %(v)s))
+                    THEN JSON_OBJECT(
+                        'updated_at',
+                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=%(v)s
+WHERE value_large_binary.id = %(id_1)s
+-- params:
+--   v = b'\x00\xff'
+--   id_1 = 1

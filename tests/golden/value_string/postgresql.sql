@@ -1,0 +1,50 @@
+-- INSERT
+INSERT INTO value_string (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(v)s::VARCHAR AS VARCHAR(20)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s::VARCHAR
+    )
+-- params:
+--   id = 1
+--   v = 'Spongebob'
+
+-- UPDATE
+UPDATE value_string
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_string.changes) = 'object'
+                    THEN value_string.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_string.v IS DISTINCT FROM %(v)s::VARCHAR)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(CAST(%(v)s::VARCHAR AS VARCHAR(20)) AS TEXT)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s::VARCHAR
+WHERE value_string.id = %(id_1)s::INTEGER
+-- params:
+--   v = 'Spongebob'
+--   id_1 = 1

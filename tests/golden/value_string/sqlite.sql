@@ -1,0 +1,52 @@
+-- INSERT
+INSERT INTO value_string (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = 'Spongebob'
+--   id = 1
+--   v = 'Spongebob'
+
+-- UPDATE
+UPDATE value_string
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_string.changes)
+                    THEN CASE json_type(value_string.changes)
+                    WHEN 'object' THEN value_string.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_string.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_string.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        ?,
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_string.id = ?
+-- params:
+--   v = 'Spongebob'
+--   v = 'Spongebob'
+--   v = 'Spongebob'
+--   v = 'Spongebob'
+--   id_1 = 1

@@ -1,0 +1,50 @@
+-- INSERT
+INSERT INTO value_text (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(v)s::VARCHAR AS TEXT) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s::VARCHAR
+    )
+-- params:
+--   id = 1
+--   v = 'Who lives in a pineapple under the sea?'
+
+-- UPDATE
+UPDATE value_text
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_text.changes) = 'object'
+                    THEN value_text.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_text.v IS DISTINCT FROM %(v)s::VARCHAR)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(CAST(%(v)s::VARCHAR AS TEXT) AS TEXT)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s::VARCHAR
+WHERE value_text.id = %(id_1)s::INTEGER
+-- params:
+--   v = 'Who lives in a pineapple under the sea?'
+--   id_1 = 1

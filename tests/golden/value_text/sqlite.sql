@@ -1,0 +1,52 @@
+-- INSERT
+INSERT INTO value_text (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = 'Who lives in a pineapple under the sea?'
+--   id = 1
+--   v = 'Who lives in a pineapple under the sea?'
+
+-- UPDATE
+UPDATE value_text
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_text.changes)
+                    THEN CASE json_type(value_text.changes)
+                    WHEN 'object' THEN value_text.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_text.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_text.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        ?,
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_text.id = ?
+-- params:
+--   v = 'Who lives in a pineapple under the sea?'
+--   v = 'Who lives in a pineapple under the sea?'
+--   v = 'Who lives in a pineapple under the sea?'
+--   v = 'Who lives in a pineapple under the sea?'
+--   id_1 = 1

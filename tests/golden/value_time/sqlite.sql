@@ -1,0 +1,52 @@
+-- INSERT
+INSERT INTO value_time (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = datetime.time(12, 30, 0, 500)
+--   id = 1
+--   v = datetime.time(12, 30, 0, 500)
+
+-- UPDATE
+UPDATE value_time
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_time.changes)
+                    THEN CASE json_type(value_time.changes)
+                    WHEN 'object' THEN value_time.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_time.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_time.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        ?,
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_time.id = ?
+-- params:
+--   v = datetime.time(12, 30, 0, 500)
+--   v = datetime.time(12, 30, 0, 500)
+--   v = datetime.time(12, 30, 0, 500)
+--   v = datetime.time(12, 30, 0, 500)
+--   id_1 = 1

@@ -1,0 +1,50 @@
+-- INSERT
+INSERT INTO value_type_decorator (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(v)s::VARCHAR AS VARCHAR(40)) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s::VARCHAR
+    )
+-- params:
+--   id = 1
+--   v = 'label'
+
+-- UPDATE
+UPDATE value_type_decorator
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_type_decorator.changes) = 'object'
+                    THEN value_type_decorator.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_type_decorator.v IS DISTINCT FROM %(v)s::VARCHAR)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(CAST(%(v)s::VARCHAR AS VARCHAR(40)) AS TEXT)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s::VARCHAR
+WHERE value_type_decorator.id = %(id_1)s::INTEGER
+-- params:
+--   v = 'label'
+--   id_1 = 1

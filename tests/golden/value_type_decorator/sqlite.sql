@@ -1,0 +1,52 @@
+-- INSERT
+INSERT INTO value_type_decorator (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = 'label'
+--   id = 1
+--   v = 'label'
+
+-- UPDATE
+UPDATE value_type_decorator
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_type_decorator.changes)
+                    THEN CASE json_type(value_type_decorator.changes)
+                    WHEN 'object' THEN value_type_decorator.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_type_decorator.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_type_decorator.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        ?,
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_type_decorator.id = ?
+-- params:
+--   v = 'label'
+--   v = 'label'
+--   v = 'label'
+--   v = 'label'
+--   id_1 = 1

@@ -1,0 +1,51 @@
+-- INSERT
+INSERT INTO value_uuid (changes, id, v)
+VALUES
+    (
+        JSON_SET(
+            JSON_OBJECT(),
+            '$."v"',
+            JSON_OBJECT(
+                'value',
+                %(v)s,
+                'updated_at',
+                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+            )
+        ),
+        %(id)s,
+        %(v)s
+    )
+-- params:
+--   id = 1
+--   v = UUID('12345678-1234-5678-1234-567812345678')
+
+-- UPDATE
+UPDATE value_uuid
+SET
+    changes=JSON_REMOVE(
+        JSON_SET(
+            CASE
+                WHEN JSON_VALID(value_uuid.changes)
+                    THEN CASE JSON_TYPE(value_uuid.changes)
+                    WHEN 'OBJECT' THEN value_uuid.changes
+                    ELSE JSON_OBJECT() END
+                ELSE JSON_OBJECT() END,
+            CASE
+                WHEN (NOT (value_uuid.v <=> %(v)s)) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (NOT (value_uuid.v <=> %(v)s))
+                    THEN JSON_OBJECT(
+                        'value',
+                        %(v)s,
+                        'updated_at',
+                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=%(v)s
+WHERE value_uuid.id = %(id_1)s
+-- params:
+--   v = UUID('12345678-1234-5678-1234-567812345678')
+--   id_1 = 1

@@ -1,0 +1,50 @@
+-- INSERT
+INSERT INTO value_uuid (changes, id, v)
+VALUES
+    (
+        jsonb_build_object(
+            'v',
+            jsonb_build_object(
+                'value',
+                to_jsonb(CAST(CAST(%(v)s::UUID AS UUID) AS TEXT)),
+                'updated_at',
+                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+            )
+        ),
+        %(id)s::INTEGER,
+        %(v)s::UUID
+    )
+-- params:
+--   id = 1
+--   v = UUID('12345678-1234-5678-1234-567812345678')
+
+-- UPDATE
+UPDATE value_uuid
+SET
+    changes=(
+        COALESCE(
+            CASE
+                WHEN jsonb_typeof(value_uuid.changes) = 'object'
+                    THEN value_uuid.changes END,
+            CAST('{}' AS JSONB)
+        )
+        || CASE
+            WHEN (value_uuid.v IS DISTINCT FROM %(v)s::UUID)
+                THEN jsonb_build_object(
+                    'v',
+                    jsonb_build_object(
+                        'value',
+                        to_jsonb(CAST(CAST(%(v)s::UUID AS UUID) AS TEXT)),
+                        'updated_at',
+                        to_char(
+                            now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+                        )
+                    )
+                )
+            ELSE CAST('{}' AS JSONB) END
+    ),
+    v=%(v)s::UUID
+WHERE value_uuid.id = %(id_1)s::INTEGER
+-- params:
+--   v = UUID('12345678-1234-5678-1234-567812345678')
+--   id_1 = 1

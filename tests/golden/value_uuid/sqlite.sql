@@ -1,0 +1,52 @@
+-- INSERT
+INSERT INTO value_uuid (changes, id, v)
+VALUES
+    (
+        json_set(
+            json('{}'),
+            '$."v"',
+            json_object(
+                'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+            )
+        ),
+        ?,
+        ?
+    )
+-- params:
+--   v = UUID('12345678-1234-5678-1234-567812345678')
+--   id = 1
+--   v = UUID('12345678-1234-5678-1234-567812345678')
+
+-- UPDATE
+UPDATE value_uuid
+SET
+    changes=json_remove(
+        json_set(
+            CASE
+                WHEN json_valid(value_uuid.changes)
+                    THEN CASE json_type(value_uuid.changes)
+                    WHEN 'object' THEN value_uuid.changes
+                    ELSE json('{}') END
+                ELSE json('{}') END,
+            CASE
+                WHEN (value_uuid.v IS NOT ?) THEN '$."v"'
+                ELSE '$."~fieldstamps-noop"' END,
+            CASE
+                WHEN (value_uuid.v IS NOT ?)
+                    THEN json_object(
+                        'value',
+                        ?,
+                        'updated_at',
+                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                    ) END
+        ),
+        '$."~fieldstamps-noop"'
+    ),
+    v=?
+WHERE value_uuid.id = ?
+-- params:
+--   v = UUID('12345678-1234-5678-1234-567812345678')
+--   v = UUID('12345678-1234-5678-1234-567812345678')
+--   v = UUID('12345678-1234-5678-1234-567812345678')
+--   v = UUID('12345678-1234-5678-1234-567812345678')
+--   id_1 = 1
