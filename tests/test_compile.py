@@ -1353,3 +1353,39 @@ DO UPDATE SET
     )
     with pytest.raises(AssertionError, match="unbalanced"):
         format_sql("f(a")
+
+
+class Quirks(ChangeTrackingMixin, Base):
+    """String server defaults of every numeric kind, and ones that do not read
+    as a value of the column's kind."""
+
+    __tablename__ = "quirky_defaults"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ratio: Mapped[float] = mapped_column(Float, server_default="0.5")
+    price: Mapped[Decimal] = mapped_column(Numeric(8, 2), server_default="1.25")
+    flag: Mapped[bool] = mapped_column(Boolean, server_default="yes")
+    odd_flag: Mapped[bool | None] = mapped_column(Boolean, server_default="maybe")
+    odd_count: Mapped[int | None] = mapped_column(Integer, server_default="n/a")
+
+
+def test_string_defaults_are_recorded_as_their_kind_or_not_at_all(
+    dialect_name: str,
+) -> None:
+    sql = _sql(insert(Quirks).values(id=1), dialect_name)
+    # The number, not the string: what the database stores for DEFAULT '0.5'.
+    assert "0.5" in sql and "'0.5'" not in sql
+    assert "1.25" in sql and "'1.25'" not in sql
+    # 'maybe' is no boolean and 'n/a' no integer: the database would refuse
+    # them, so changes records no value rather than a wrong one.
+    assert "maybe" not in sql and "n/a" not in sql
+
+
+def test_an_insert_compiled_without_values_copies_every_column(
+    dialect_name: str,
+) -> None:
+    # With no values given, every column is a parameter of the INSERT, so
+    # changes copies each one, server default or not.
+    compiled = _compile(insert(Account), dialect_name)
+    assert {"fullname", "age", "status"} <= set(compiled.params)
+    assert "'new'" not in str(compiled)

@@ -304,14 +304,6 @@ class UtcNow(ColumnElement[dt.datetime]):
     _traverse_internals: _TraverseInternalsType = []  # noqa: RUF012
 
 
-class UtcNowText(ColumnElement[str]):
-    """The same instant as :class:`UtcNow`, in the stamp's fixed-width text."""
-
-    type = String()
-    inherit_cache = True
-    _traverse_internals: _TraverseInternalsType = []  # noqa: RUF012
-
-
 class ValueChanged(ColumnElement[bool]):
     """True when ``new`` is NULL-safely distinct from the column's value."""
 
@@ -475,12 +467,6 @@ def compile_utc_now(
     return dialect.utc_now(Writer(compiler, kw))
 
 
-def compile_utc_now_text(
-    dialect: DialectSql, element: UtcNowText, compiler: SQLCompiler, **kw: Any
-) -> str:
-    return dialect.utc_now_text(Writer(compiler, kw))
-
-
 def compile_value_changed(
     dialect: DialectSql, element: ValueChanged, compiler: SQLCompiler, **kw: Any
 ) -> str:
@@ -582,7 +568,6 @@ def compile_stamp_of(
 
 COMPILERS: dict[type[ColumnElement[Any]], Callable[..., str]] = {
     UtcNow: compile_utc_now,
-    UtcNowText: compile_utc_now_text,
     ValueChanged: compile_value_changed,
     StampOnUpdate: compile_stamp_on_update,
     JsonValue: compile_json_value,
