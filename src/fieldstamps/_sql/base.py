@@ -211,11 +211,8 @@ def _written_keys(compiler: SQLCompiler) -> frozenset[str] | None:
     state = getattr(compiler, "compile_state", None)
     if state is None or getattr(state, "is_multitable", False):
         return None
-    given = statement_parameter_keys(compiler)
-    if compiler.column_keys is None and not given:
-        return None  # compiled without parameters: every column is a bind
     keys = set(compiler.column_keys or ())
-    for key in given or ():
+    for key in statement_parameter_keys(compiler) or ():
         keys.add(key if isinstance(key, str) else key.key)
     return frozenset(keys)
 
