@@ -1389,3 +1389,15 @@ def test_an_insert_compiled_without_values_binds_every_column(
     compiled = _compile(insert(Account), dialect_name)
     assert {"fullname", "status", "changes", "updated_at"} <= set(compiled.params)
     assert "'new'" not in str(compiled)
+
+
+def test_a_statement_nested_in_another_takes_no_statement_prefix() -> None:
+    # SET STATEMENT ... FOR can only lead a whole statement; inside a CTE it
+    # would be a syntax error.
+    upsert = mysql.insert(Account).values(id=1, name="a")
+    upsert = upsert.on_duplicate_key_update(
+        upsert_set(Account, {"name": Account.fullname})
+    )
+    nested = _sql(select(upsert.returning(Account.id).cte()), "mariadb")
+    assert nested.startswith("WITH") and "SET STATEMENT" not in nested
+    assert _sql(upsert, "mariadb").startswith("SET STATEMENT")

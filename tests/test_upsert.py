@@ -87,3 +87,25 @@ def test_upsert_set_refuses_unknown_and_stamp_columns() -> None:
         )
     # changed_at()-only tables are supported.
     assert "price_changed_at" in upsert_set(Product, {"price": 1})
+
+
+def test_upsert_values_may_be_orm_attributes(db: Engine) -> None:
+    # SET fullname = <the row's own name>, written as User.name.
+    _upsert(db, id=7, name="sandy", fullname="Sandy Cheeks", age=None)
+    before = read_user(db, 7)
+    tick()
+    if requires.on_duplicate_key_update(db):
+        my = mysql.insert(User).values(id=7, name="sandy")
+        stmt: Any = my.on_duplicate_key_update(
+            upsert_set(User, {"fullname": User.name})
+        )
+    else:
+        ins = dialect_insert(db)(User).values(id=7, name="sandy")
+        stmt = ins.on_conflict_do_update(
+            index_elements=[User.id], set_=upsert_set(User, {"fullname": User.name})
+        )
+    with db.begin() as conn:
+        conn.execute(stmt)
+    after = read_user(db, 7)
+    assert after.values["fullname"] == "sandy"
+    assert_wrote(before, after, {"fullname"})

@@ -65,6 +65,8 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
                 f"upsert_set(): {column_key!r} is a stamp column fieldstamps "
                 "sets itself"
             )
+        if hasattr(value, "__clause_element__"):  # User.name, an ORM attribute
+            value = value.__clause_element__()
         news[column_key] = (
             value if isinstance(value, ColumnElement) else literal(value, column.type)
         )
