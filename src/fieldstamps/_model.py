@@ -33,11 +33,6 @@ _CREATED_AT_INFO = "fieldstamps.created_at"
 _OPTION_KEYS = frozenset({"include", "exclude", "store_values"})
 _TIMESTAMP_KEYS = frozenset({"created_at", "updated_at"})
 
-# MariaDB and MySQL assign SET clauses left to right, so a stamp that compares
-# a column with its new value must be assigned before that column is. SQLAlchemy
-# orders SET by table column order; these columns sort first.
-_STAMPS_FIRST = -1_000_000
-
 
 class FieldstampsOptions(TypedDict, total=False):
     """The keys a class's ``__fieldstamps__`` dict may hold."""
@@ -105,7 +100,6 @@ class ChangeTrackingMixin:
     changes: Mapped[dict[str, Any] | None] = mapped_column(
         JSON().with_variant(JSONB(), "postgresql"),
         nullable=True,
-        sort_order=_STAMPS_FIRST,
         info={_CHANGES_INFO: True},
     )
 
@@ -162,7 +156,6 @@ def changed_at(*fields: str, index: bool = False) -> MappedColumn[dt.datetime | 
         default=UtcNow(),
         nullable=True,
         index=index,
-        sort_order=_STAMPS_FIRST,
         info={_CHANGED_AT_INFO: tuple(fields)},
     )
 

@@ -9,8 +9,9 @@ The shared rules:
 
 * a dialect without a module is refused (:class:`UnsupportedDatabaseError`);
 * an UPDATE compares and rewrites only the fields it assigns, and a stamp
-  whose fields it does not assign is assigned to itself (``dml.py`` drops
-  such items);
+  whose fields it does not assign is assigned to itself; each stamp's SET
+  value is recorded (:func:`recording_set_items`) so that ``dml.py`` can drop
+  such items and, where SET is assigned left to right, put stamps first;
 * an INSERT records, for a column it leaves out, the value the database will
   store when that can be known from the column's server default, and no value
   when it cannot;
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
@@ -94,6 +96,11 @@ class Entry:
 class DialectSql(Protocol):
     """The functions each dialect module defines; their SQL differs, their
     meaning does not."""
+
+    #: Whether ``SET a = ..., b = ...`` assigns left to right, a later value
+    #: seeing an earlier new one (MariaDB, MySQL): stamps must then come
+    #: first, while their columns still hold the old values.
+    assigns_left_to_right: bool
 
     def utc_now(self, w: Writer) -> str:
         """The statement's server instant, as stored in stamp columns."""
@@ -478,6 +485,30 @@ def compile_json_value(
     return dialect.json_value(Writer(compiler, kw), element.column, element.expr)
 
 
+_SET_ITEMS = "_fieldstamps_set_items"
+
+
+@contextmanager
+def recording_set_items(compiler: SQLCompiler) -> Iterator[list[tuple[str, str]]]:
+    """Collect, while a statement is compiled, the (quoted column name, value
+    SQL) of each stamp in its SET; a stamp that cannot move has its own name
+    as value. Nested statements record their own."""
+    outer = getattr(compiler, _SET_ITEMS, None)
+    items: list[tuple[str, str]] = []
+    setattr(compiler, _SET_ITEMS, items)
+    try:
+        yield items
+    finally:
+        setattr(compiler, _SET_ITEMS, outer)
+
+
+def _set_item(w: Writer, column: ColumnElement[Any], sql: str) -> str:
+    items = getattr(w.compiler, _SET_ITEMS, None)
+    if items is not None:
+        items.append((w.quoted_column(column), sql))
+    return sql
+
+
 def _self_assignment(w: Writer, column: ColumnElement[Any]) -> str:
     """The value of a stamp the statement cannot move: the column, unqualified,
     so that ``dml.py`` recognises ``col=col`` and drops it. Only reached for
@@ -495,8 +526,9 @@ def compile_stamp_on_update(
     ]
     w = Writer(compiler, kw)
     if not moved:
-        return _self_assignment(w, element.column)
-    return w.sql(case((or_(*moved), UtcNow()), else_=element.column))
+        return _set_item(w, element.column, _self_assignment(w, element.column))
+    sql = w.sql(case((or_(*moved), UtcNow()), else_=element.column))
+    return _set_item(w, element.column, sql)
 
 
 def _entry_document(
@@ -543,7 +575,7 @@ def compile_changes_on_update(
         field for field in element.fields() if not cannot_change(compiler, *field[1:3])
     ]
     if not fields:
-        return _self_assignment(w, element.changes)
+        return _set_item(w, element.changes, _self_assignment(w, element.changes))
     now = dialect.utc_now_text(w)
     entries = [
         Entry(
@@ -553,7 +585,8 @@ def compile_changes_on_update(
         )
         for key, column, new, store in fields
     ]
-    return dialect.changes_on_update(w, w.sql(element.changes), entries)
+    sql = dialect.changes_on_update(w, w.sql(element.changes), entries)
+    return _set_item(w, element.changes, sql)
 
 
 def compile_stamp_of(

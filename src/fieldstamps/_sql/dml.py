@@ -1,12 +1,16 @@
 """How UPDATEs and upserts of stamped tables are compiled, on every dialect.
 
-SQLAlchemy compiles them; two adjustments follow, for tables with stamps
-only:
+SQLAlchemy compiles them, recording each stamp's SET item
+(``base.recording_set_items``); then, for tables with stamps only:
 
 * A stamp that the statement cannot move (its fields are not assigned)
   compiles to the column itself; that ``col=col`` item is dropped from the
   SET, since some databases (SQLite) rewrite index entries for every column a
   SET names, changed or not.
+* Where the dialect assigns SET items left to right (MariaDB, MySQL), the
+  stamps move to the front of the SET, so that they compare the columns'
+  old values with the new ones. SQLAlchemy orders SET by table column order,
+  which is the user's: stamp columns need not come first in the table.
 * The dialect's :meth:`~.base.DialectSql.statement_prefix` is put in front,
   told whether a SET value reads the table's own columns (MariaDB's
   simultaneous assignment, see ``mysql.py``).
@@ -25,7 +29,7 @@ from sqlalchemy.sql.dml import Insert, Update
 
 from .._compat import on_duplicate_key_assignments, update_assignments
 from .._spec import TableSpec, spec_of
-from .base import DialectSql, Writer
+from .base import DialectSql, Writer, recording_set_items
 
 Previous = Callable[..., str]
 
@@ -47,15 +51,71 @@ def _reads_own_columns(spec: TableSpec, assignments: Any) -> bool:
     return False
 
 
-def _without_noop_stamps(sql: str, compiler: SQLCompiler, spec: TableSpec) -> str:
-    for column in spec.columns:
-        name = re.escape(compiler.preparer.format_column(column))
-        item = f"{name}={name}"
-        # First item, or a later one; a stamp that is the whole SET stays
-        # (harmless, and the SET cannot be empty).
-        sql, found = re.subn(rf" SET {item}, ", " SET ", sql, count=1)
-        if not found:
-            sql = re.sub(rf", {item}(?=,| |$)", "", sql, count=1)
+# from_dml_column() renders a marker that SQLAlchemy replaces with the
+# column's value only after the whole SET is written.
+_MARKER = re.compile(r"__BINDMARKER_~~(.+?)~~")
+
+
+def _item_pattern(name: str, value: str) -> re.Pattern[str]:
+    """``name = value`` as it stands in the finished SQL: markers in ``value``
+    match whatever replaced them, the same text each time. SQLAlchemy writes
+    ``name=value`` in UPDATE and ``name = value`` in ON DUPLICATE KEY UPDATE."""
+    parts = [re.escape(name), r" ?= ?"]
+    groups: dict[str, str] = {}
+    position = 0
+    for marker in _MARKER.finditer(value):
+        parts.append(re.escape(value[position : marker.start()]))
+        key = marker.group(1)
+        if key in groups:
+            parts.append(f"(?P={groups[key]})")
+        else:
+            groups[key] = f"m{len(groups)}"
+            parts.append(f"(?P<{groups[key]}>.+?)")
+        position = marker.end()
+    parts.append(re.escape(value[position:]))
+    return re.compile("(?:(?<= SET )|(?<=UPDATE )|(?<=, ))" + "".join(parts))
+
+
+def _find_item(sql: str, name: str, value: str) -> tuple[int, int] | None:
+    """Where the SET item ``name = value`` stands in ``sql``."""
+    found = _item_pattern(name, value).search(sql)
+    return None if found is None else found.span()
+
+
+def _cut(sql: str, start: int, end: int) -> str | None:
+    """``sql`` without the SET item at [start, end) and one separator; None
+    for the only item of its SET, which must stay."""
+    if sql.startswith(", ", end):
+        return sql[:start] + sql[end + 2 :]
+    if sql.startswith(", ", start - 2):
+        return sql[: start - 2] + sql[end:]
+    return None
+
+
+def _arrange_set(sql: str, items: list[tuple[str, str]], *, stamps_first: bool) -> str:
+    """Drop the stamps that cannot move; with ``stamps_first``, put the
+    others at the front of their SET list."""
+    front: list[str] = []
+    head = -1
+    for name, value in items:
+        found = _find_item(sql, name, value)
+        if found is None:
+            continue  # another hook changed the text: leave it as it is
+        start, end = found
+        if value != name and not stamps_first:
+            continue
+        cut = _cut(sql, start, end)
+        if cut is None:
+            continue
+        if value != name:
+            front.append(sql[start:end])
+            head = start if head < 0 else min(head, start)
+        sql = cut
+    if front:
+        # The SET list starts after the last keyword before the first stamp.
+        keyword = max(sql.rfind(" SET ", 0, head), sql.rfind(" UPDATE ", 0, head))
+        position = sql.index(" ", keyword + 1) + 1
+        sql = sql[:position] + ", ".join(front) + ", " + sql[position:]
     return sql
 
 
@@ -85,11 +145,12 @@ def compile_update(
     compiler: SQLCompiler,
     **kw: Any,
 ) -> str:
-    sql = previous(element, compiler, **kw)
     spec = _statement_spec(element)
     if spec is None or dialect is None:
-        return sql
-    sql = _without_noop_stamps(sql, compiler, spec)
+        return previous(element, compiler, **kw)
+    with recording_set_items(compiler) as items:
+        sql = previous(element, compiler, **kw)
+    sql = _arrange_set(sql, items, stamps_first=dialect.assigns_left_to_right)
     return _prefixed(dialect, sql, compiler, kw, spec, update_assignments(element))
 
 
@@ -100,10 +161,12 @@ def compile_insert(
     compiler: SQLCompiler,
     **kw: Any,
 ) -> str:
-    sql = previous(element, compiler, **kw)
-    # Only an upsert's UPDATE branch has a SET to order.
+    # Only an upsert's UPDATE branch has a SET to arrange.
     assignments = on_duplicate_key_assignments(element)
     spec = _statement_spec(element)
     if spec is None or dialect is None or assignments is None:
-        return sql
+        return previous(element, compiler, **kw)
+    with recording_set_items(compiler) as items:
+        sql = previous(element, compiler, **kw)
+    sql = _arrange_set(sql, items, stamps_first=dialect.assigns_left_to_right)
     return _prefixed(dialect, sql, compiler, kw, spec, assignments)

@@ -39,6 +39,10 @@ _SIMULTANEOUS = (
 )
 
 
+# SET items are assigned in order: stamps go first (see the module's docstring).
+assigns_left_to_right = True
+
+
 def utc_now(w: Writer) -> str:
     # UTC_TIMESTAMP ignores the session time_zone; NOW() would follow it.
     return "UTC_TIMESTAMP(6)"

@@ -21,6 +21,10 @@ _JSON_CASTS: dict[ValueKind, TypeEngine[Any]] = {
 }
 
 
+# Every SET item sees the row as it was.
+assigns_left_to_right = False
+
+
 def utc_now(w: Writer) -> str:
     # The transaction's start, as func.now(): one instant per transaction.
     return "now()"

@@ -23,6 +23,10 @@ _JSON = JsonSetSyntax(
 )
 
 
+# Every SET item sees the row as it was.
+assigns_left_to_right = False
+
+
 def utc_now(w: Writer) -> str:
     # SQLAlchemy stores SQLite datetimes with six fraction digits; matching
     # that width keeps text comparisons with bound values exact. SQLite's

@@ -1,16 +1,16 @@
 CREATE TABLE account (
-    name_changed_at TIMESTAMP WITH TIME ZONE,
-    contact_changed_at TIMESTAMP WITH TIME ZONE,
-    changes JSONB,
     id SERIAL NOT NULL,
     name VARCHAR(30) NOT NULL,
     fullname VARCHAR(100),
     age INTEGER,
     status VARCHAR(10) DEFAULT 'new' NOT NULL,
     notes TEXT,
+    name_changed_at TIMESTAMP WITH TIME ZONE,
+    contact_changed_at TIMESTAMP WITH TIME ZONE,
     name_updated_at VARCHAR(27) GENERATED ALWAYS AS (((changes -> 'name') ->> 'updated_at')) STORED,
     created_at TIMESTAMP WITH TIME ZONE NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    changes JSONB,
     PRIMARY KEY (id)
 )
 

@@ -1,16 +1,16 @@
 CREATE TABLE account (
-    name_changed_at DATETIME,
-    contact_changed_at DATETIME,
-    changes JSON,
     id INTEGER NOT NULL,
     name VARCHAR(30) NOT NULL,
     fullname VARCHAR(100),
     age INTEGER,
     status VARCHAR(10) DEFAULT 'new' NOT NULL,
     notes TEXT,
+    name_changed_at DATETIME,
+    contact_changed_at DATETIME,
     name_updated_at VARCHAR(27) GENERATED ALWAYS AS (json_extract(changes, '$."name".updated_at')) STORED,
     created_at DATETIME NOT NULL,
     updated_at DATETIME NOT NULL,
+    changes JSON,
     PRIMARY KEY (id)
 )
 

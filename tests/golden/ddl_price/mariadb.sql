@@ -1,8 +1,8 @@
 CREATE TABLE price (
-    amount_changed_at DATETIME(6),
     id INTEGER NOT NULL AUTO_INCREMENT,
     title VARCHAR(50) NOT NULL,
     amount NUMERIC(10, 2) NOT NULL,
+    amount_changed_at DATETIME(6),
     PRIMARY KEY (id)
 )
 

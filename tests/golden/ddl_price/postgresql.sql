@@ -1,8 +1,8 @@
 CREATE TABLE price (
-    amount_changed_at TIMESTAMP WITH TIME ZONE,
     id SERIAL NOT NULL,
     title VARCHAR(50) NOT NULL,
     amount NUMERIC(10, 2) NOT NULL,
+    amount_changed_at TIMESTAMP WITH TIME ZONE,
     PRIMARY KEY (id)
 )
 

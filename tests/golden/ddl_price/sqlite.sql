@@ -1,8 +1,8 @@
 CREATE TABLE price (
-    amount_changed_at DATETIME,
     id INTEGER NOT NULL,
     title VARCHAR(50) NOT NULL,
     amount NUMERIC(10, 2) NOT NULL,
+    amount_changed_at DATETIME,
     PRIMARY KEY (id)
 )
 

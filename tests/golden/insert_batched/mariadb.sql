@@ -1,18 +1,24 @@
 -- statement 1
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id__0)s,
+        %(name__0)s,
+        %(fullname__0)s,
+        %(age__0)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         JSON_SET(
@@ -45,15 +51,15 @@ VALUES
                 'updated_at',
                 DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
             )
-        ),
-        %(id__0)s,
-        %(name__0)s,
-        %(fullname__0)s,
-        %(age__0)s,
-        UTC_TIMESTAMP(6),
-        UTC_TIMESTAMP(6)
+        )
     ),
     (
+        %(id__1)s,
+        %(name__1)s,
+        %(fullname__1)s,
+        %(age__1)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         JSON_SET(
@@ -86,13 +92,7 @@ VALUES
                 'updated_at',
                 DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
             )
-        ),
-        %(id__1)s,
-        %(name__1)s,
-        %(fullname__1)s,
-        %(age__1)s,
-        UTC_TIMESTAMP(6),
-        UTC_TIMESTAMP(6)
+        )
     )
 RETURNING account.id
 -- params:
@@ -108,18 +108,24 @@ RETURNING account.id
 -- statement 2
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id__0)s,
+        %(name__0)s,
+        %(fullname__0)s,
+        %(age__0)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         JSON_SET(
@@ -152,13 +158,7 @@ VALUES
                 'updated_at',
                 DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
             )
-        ),
-        %(id__0)s,
-        %(name__0)s,
-        %(fullname__0)s,
-        %(age__0)s,
-        UTC_TIMESTAMP(6),
-        UTC_TIMESTAMP(6)
+        )
     )
 RETURNING account.id
 -- params:

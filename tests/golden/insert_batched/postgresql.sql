@@ -1,18 +1,24 @@
 -- statement 1
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id__0)s::INTEGER,
+        %(name__0)s::VARCHAR,
+        %(fullname__0)s::VARCHAR,
+        %(age__0)s::INTEGER,
+        now(),
+        now(),
         now(),
         now(),
         jsonb_build_object(
@@ -44,15 +50,15 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id__0)s::INTEGER,
-        %(name__0)s::VARCHAR,
-        %(fullname__0)s::VARCHAR,
-        %(age__0)s::INTEGER,
-        now(),
-        now()
+        )
     ),
     (
+        %(id__1)s::INTEGER,
+        %(name__1)s::VARCHAR,
+        %(fullname__1)s::VARCHAR,
+        %(age__1)s::INTEGER,
+        now(),
+        now(),
         now(),
         now(),
         jsonb_build_object(
@@ -84,13 +90,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id__1)s::INTEGER,
-        %(name__1)s::VARCHAR,
-        %(fullname__1)s::VARCHAR,
-        %(age__1)s::INTEGER,
-        now(),
-        now()
+        )
     )
 RETURNING account.id
 -- params:
@@ -106,18 +106,24 @@ RETURNING account.id
 -- statement 2
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id__0)s::INTEGER,
+        %(name__0)s::VARCHAR,
+        %(fullname__0)s::VARCHAR,
+        %(age__0)s::INTEGER,
+        now(),
+        now(),
         now(),
         now(),
         jsonb_build_object(
@@ -149,13 +155,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id__0)s::INTEGER,
-        %(name__0)s::VARCHAR,
-        %(fullname__0)s::VARCHAR,
-        %(age__0)s::INTEGER,
-        now(),
-        now()
+        )
     )
 RETURNING account.id
 -- params:

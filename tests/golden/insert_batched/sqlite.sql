@@ -1,18 +1,24 @@
 -- statement 1
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        ?,
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         json_set(
@@ -33,15 +39,15 @@ VALUES
             json_object(
                 'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?,
-        ?,
-        ?,
-        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+        )
     ),
     (
+        ?,
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         json_set(
@@ -62,26 +68,20 @@ VALUES
             json_object(
                 'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?,
-        ?,
-        ?,
-        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+        )
     )
 RETURNING id
 -- params:
---   1 = 'name 0'
---   2 = None
---   3 = 0
+--   1 = 0
+--   2 = 'name 0'
+--   3 = None
 --   4 = 0
 --   5 = 'name 0'
 --   6 = None
 --   7 = 0
---   8 = 'name 1'
---   9 = None
---   10 = 1
+--   8 = 1
+--   9 = 'name 1'
+--   10 = None
 --   11 = 1
 --   12 = 'name 1'
 --   13 = None
@@ -90,18 +90,24 @@ RETURNING id
 -- statement 2
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        ?,
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         json_set(
@@ -122,19 +128,13 @@ VALUES
             json_object(
                 'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?,
-        ?,
-        ?,
-        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+        )
     )
 RETURNING id
 -- params:
---   1 = 'name 2'
---   2 = None
---   3 = 2
+--   1 = 2
+--   2 = 'name 2'
+--   3 = None
 --   4 = 2
 --   5 = 'name 2'
 --   6 = None

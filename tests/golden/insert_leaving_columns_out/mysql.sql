@@ -1,7 +1,10 @@
 INSERT INTO
-    account (name_changed_at, contact_changed_at, changes, name, created_at, updated_at)
+    account (name, name_changed_at, contact_changed_at, created_at, updated_at, changes)
 VALUES
     (
+        %(name)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         JSON_SET(
@@ -34,10 +37,7 @@ VALUES
                 'updated_at',
                 DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
             )
-        ),
-        %(name)s,
-        UTC_TIMESTAMP(6),
-        UTC_TIMESTAMP(6)
+        )
     )
 -- params:
 --   name = 'Sandy'

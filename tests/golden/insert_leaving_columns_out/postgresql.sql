@@ -1,7 +1,10 @@
 INSERT INTO
-    account (name_changed_at, contact_changed_at, changes, name, created_at, updated_at)
+    account (name, name_changed_at, contact_changed_at, created_at, updated_at, changes)
 VALUES
     (
+        %(name)s::VARCHAR,
+        now(),
+        now(),
         now(),
         now(),
         jsonb_build_object(
@@ -33,10 +36,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(name)s::VARCHAR,
-        now(),
-        now()
+        )
     )
 RETURNING account.id
 -- params:

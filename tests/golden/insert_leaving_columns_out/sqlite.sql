@@ -1,7 +1,10 @@
 INSERT INTO
-    account (name_changed_at, contact_changed_at, changes, name, created_at, updated_at)
+    account (name, name_changed_at, contact_changed_at, created_at, updated_at, changes)
 VALUES
     (
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         json_set(
@@ -22,10 +25,7 @@ VALUES
             json_object(
                 'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+        )
     )
 -- params:
 --   name = 'Sandy'

@@ -1,16 +1,21 @@
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id_m0)s,
+        %(name_m0)s,
+        %(fullname_m0)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         JSON_SET(
@@ -43,14 +48,14 @@ VALUES
                 'updated_at',
                 DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
             )
-        ),
-        %(id_m0)s,
-        %(name_m0)s,
-        %(fullname_m0)s,
-        UTC_TIMESTAMP(6),
-        UTC_TIMESTAMP(6)
+        )
     ),
     (
+        %(id_m1)s,
+        %(name_m1)s,
+        %(fullname_m1)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         JSON_SET(
@@ -83,12 +88,7 @@ VALUES
                 'updated_at',
                 DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
             )
-        ),
-        %(id_m1)s,
-        %(name_m1)s,
-        %(fullname_m1)s,
-        UTC_TIMESTAMP(6),
-        UTC_TIMESTAMP(6)
+        )
     )
 -- params:
 --   id_m0 = 1

@@ -1,16 +1,21 @@
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id_m0)s::INTEGER,
+        %(name_m0)s::VARCHAR,
+        %(fullname_m0)s::VARCHAR,
+        now(),
+        now(),
         now(),
         now(),
         jsonb_build_object(
@@ -42,14 +47,14 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id_m0)s::INTEGER,
-        %(name_m0)s::VARCHAR,
-        %(fullname_m0)s::VARCHAR,
-        now(),
-        now()
+        )
     ),
     (
+        %(id_m1)s::INTEGER,
+        %(name_m1)s::VARCHAR,
+        %(fullname_m1)s::VARCHAR,
+        now(),
+        now(),
         now(),
         now(),
         jsonb_build_object(
@@ -81,12 +86,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id_m1)s::INTEGER,
-        %(name_m1)s::VARCHAR,
-        %(fullname_m1)s::VARCHAR,
-        now(),
-        now()
+        )
     )
 -- params:
 --   id_m0 = 1

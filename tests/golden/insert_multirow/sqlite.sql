@@ -1,16 +1,21 @@
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         json_set(
@@ -31,14 +36,14 @@ VALUES
             json_object(
                 'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?,
-        ?,
-        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+        )
     ),
     (
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         json_set(
@@ -59,21 +64,16 @@ VALUES
             json_object(
                 'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?,
-        ?,
-        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+        )
     )
 -- params:
---   name_m0 = 'Spongebob'
---   fullname_m0 = 'Spongebob Squarepants'
 --   id_m0 = 1
 --   name_m0 = 'Spongebob'
 --   fullname_m0 = 'Spongebob Squarepants'
+--   name_m0 = 'Spongebob'
+--   fullname_m0 = 'Spongebob Squarepants'
+--   id_m1 = 2
 --   name_m1 = 'Patrick'
 --   fullname_m1 = None
---   id_m1 = 2
 --   name_m1 = 'Patrick'
 --   fullname_m1 = None

@@ -1,18 +1,25 @@
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
         status,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id)s::INTEGER,
+        %(name)s::VARCHAR,
+        %(fullname)s::VARCHAR,
+        %(age)s::INTEGER,
+        %(status)s::VARCHAR,
+        now(),
+        now(),
         now(),
         now(),
         jsonb_build_object(
@@ -44,14 +51,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(name)s::VARCHAR,
-        %(fullname)s::VARCHAR,
-        %(age)s::INTEGER,
-        %(status)s::VARCHAR,
-        now(),
-        now()
+        )
     )
 -- params:
 --   id = 1

@@ -1,18 +1,25 @@
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
         status,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        ?,
+        ?,
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         json_set(
@@ -33,21 +40,14 @@ VALUES
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?,
-        ?,
-        ?,
-        ?,
-        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+        )
     )
 -- params:
+--   id = 1
 --   name = 'Spongebob'
 --   fullname = 'Spongebob Squarepants'
 --   age = 3
 --   status = 'ok'
---   id = 1
 --   name = 'Spongebob'
 --   fullname = 'Spongebob Squarepants'
 --   age = 3

@@ -1,19 +1,26 @@
 -- statement 1
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
         notes,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id)s::INTEGER,
+        %(name)s::VARCHAR,
+        %(fullname)s::VARCHAR,
+        %(age)s::INTEGER,
+        %(notes)s::VARCHAR,
+        now(),
+        now(),
         now(),
         now(),
         jsonb_build_object(
@@ -45,14 +52,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(name)s::VARCHAR,
-        %(fullname)s::VARCHAR,
-        %(age)s::INTEGER,
-        %(notes)s::VARCHAR,
-        now(),
-        now()
+        )
     )
 -- params:
 --   age = None
@@ -78,9 +78,11 @@ WHERE account.id IN (%(id_1_1)s::INTEGER)
 -- statement 3
 UPDATE account
 SET
+    name=%(name)s::VARCHAR,
     name_changed_at=CASE
         WHEN (account.name IS DISTINCT FROM %(name)s::VARCHAR) THEN now()
         ELSE account.name_changed_at END,
+    updated_at=now(),
     changes=(
         COALESCE(
             CASE WHEN jsonb_typeof(account.changes) = 'object' THEN account.changes END,
@@ -100,9 +102,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    name=%(name)s::VARCHAR,
-    updated_at=now()
+    )
 WHERE account.id = %(account_id)s::INTEGER
 -- params:
 --   account_id = 2

@@ -1,19 +1,26 @@
 -- statement 1
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
         notes,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        ?,
+        ?,
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         json_set(
@@ -34,23 +41,16 @@ VALUES
             json_object(
                 'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?,
-        ?,
-        ?,
-        ?,
-        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+        )
     )
 -- params:
---   1 = 'Spongebob'
---   2 = 'S. Squarepants'
---   3 = None
---   4 = 1
---   5 = 'Spongebob'
---   6 = 'S. Squarepants'
---   7 = None
+--   1 = 1
+--   2 = 'Spongebob'
+--   3 = 'S. Squarepants'
+--   4 = None
+--   5 = None
+--   6 = 'Spongebob'
+--   7 = 'S. Squarepants'
 --   8 = None
 
 -- statement 2
@@ -70,9 +70,11 @@ WHERE account.id IN (?)
 -- statement 3
 UPDATE account
 SET
+    name=?,
     name_changed_at=CASE
         WHEN (account.name IS NOT ?) = 1 THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.name_changed_at END,
+    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now'),
     changes=json_remove(
         json_set(
             CASE
@@ -93,9 +95,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    name=?,
-    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    )
 WHERE account.id = ?
 -- params:
 --   1 = 'Patrick Star'

@@ -1,9 +1,12 @@
 UPDATE account
 SET
+    age=(account.age + %(age_1)s::INTEGER),
+    status=%(b_status)s::VARCHAR,
     contact_changed_at=CASE
         WHEN (account.age IS DISTINCT FROM (account.age + %(age_1)s::INTEGER))
             THEN now()
         ELSE account.contact_changed_at END,
+    updated_at=now(),
     changes=(
         COALESCE(
             CASE WHEN jsonb_typeof(account.changes) = 'object' THEN account.changes END,
@@ -39,10 +42,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    age=(account.age + %(age_1)s::INTEGER),
-    status=%(b_status)s::VARCHAR,
-    updated_at=now()
+    )
 WHERE account.id = %(b_id)s::INTEGER
 -- params:
 --   age_1 = 1

@@ -1,9 +1,12 @@
 UPDATE account
 SET
+    age=(account.age + ?),
+    status=?,
     contact_changed_at=CASE
         WHEN (account.age IS NOT (account.age + ?)) = 1
             THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.contact_changed_at END,
+    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now'),
     changes=json_remove(
         json_set(
             CASE
@@ -35,19 +38,16 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    age=(account.age + ?),
-    status=?,
-    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    )
 WHERE account.id = ?
 -- params:
 --   age_1 = 1
+--   b_status = None
+--   age_1 = 1
 --   age_1 = 1
 --   age_1 = 1
 --   age_1 = 1
 --   b_status = None
 --   b_status = None
---   b_status = None
---   age_1 = 1
 --   b_status = None
 --   b_id = None

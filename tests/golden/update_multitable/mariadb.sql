@@ -1,5 +1,6 @@
 UPDATE account, price
 SET
+    account.name=price.title,
     account.name_changed_at=CASE
         WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(price.title AS BINARY))) = 1
             THEN UTC_TIMESTAMP(6)
@@ -17,6 +18,7 @@ SET
         )
             THEN UTC_TIMESTAMP(6)
         ELSE account.contact_changed_at END,
+    account.updated_at=UTC_TIMESTAMP(6),
     account.changes=JSON_REMOVE(
         JSON_SET(
             CASE
@@ -101,8 +103,6 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    account.name=price.title,
-    account.updated_at=UTC_TIMESTAMP(6)
+    )
 WHERE account.id = price.id
 -- params: none

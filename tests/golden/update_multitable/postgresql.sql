@@ -1,5 +1,6 @@
 UPDATE account
 SET
+    name=price.title,
     name_changed_at=CASE
         WHEN (account.name IS DISTINCT FROM price.title) THEN now()
         ELSE account.name_changed_at END,
@@ -10,6 +11,7 @@ SET
         )
             THEN now()
         ELSE account.contact_changed_at END,
+    updated_at=now(),
     changes=(
         COALESCE(
             CASE WHEN jsonb_typeof(account.changes) = 'object' THEN account.changes END,
@@ -71,9 +73,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    name=price.title,
-    updated_at=now()
+    )
 FROM price
 WHERE account.id = price.id
 -- params: none

@@ -1,5 +1,6 @@
 UPDATE account
 SET
+    name=price.title,
     name_changed_at=CASE
         WHEN (account.name IS NOT price.title) = 1
             THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
@@ -11,6 +12,7 @@ SET
         )
             THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.contact_changed_at END,
+    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now'),
     changes=json_remove(
         json_set(
             CASE
@@ -64,9 +66,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    name=price.title,
-    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    )
 FROM price
 WHERE account.id = price.id
 -- params: none

@@ -1,11 +1,14 @@
 UPDATE account
 SET
+    name=%(name)s::VARCHAR,
+    fullname=account.name,
     name_changed_at=CASE
         WHEN (account.name IS DISTINCT FROM %(name)s::VARCHAR) THEN now()
         ELSE account.name_changed_at END,
     contact_changed_at=CASE
         WHEN (account.fullname IS DISTINCT FROM account.name) THEN now()
         ELSE account.contact_changed_at END,
+    updated_at=now(),
     changes=(
         COALESCE(
             CASE WHEN jsonb_typeof(account.changes) = 'object' THEN account.changes END,
@@ -39,10 +42,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    name=%(name)s::VARCHAR,
-    fullname=account.name,
-    updated_at=now()
+    )
 WHERE account.id = %(id_1)s::INTEGER
 -- params:
 --   name = 'Spongebob'

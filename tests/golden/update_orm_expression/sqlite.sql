@@ -1,5 +1,7 @@
 UPDATE account
 SET
+    name=?,
+    fullname=account.name,
     name_changed_at=CASE
         WHEN (account.name IS NOT ?) = 1 THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.name_changed_at END,
@@ -7,6 +9,7 @@ SET
         WHEN (account.fullname IS NOT account.name) = 1
             THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.contact_changed_at END,
+    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now'),
     changes=json_remove(
         json_set(
             CASE
@@ -38,10 +41,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    name=?,
-    fullname=account.name,
-    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    )
 WHERE account.id = ?
 -- params:
 --   name = 'Spongebob'

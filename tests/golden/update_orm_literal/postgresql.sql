@@ -1,5 +1,8 @@
 UPDATE account
 SET
+    name=%(name)s::VARCHAR,
+    fullname=%(fullname)s::VARCHAR,
+    age=%(age)s::INTEGER,
     name_changed_at=CASE
         WHEN (account.name IS DISTINCT FROM %(name)s::VARCHAR) THEN now()
         ELSE account.name_changed_at END,
@@ -10,6 +13,7 @@ SET
         )
             THEN now()
         ELSE account.contact_changed_at END,
+    updated_at=now(),
     changes=(
         COALESCE(
             CASE WHEN jsonb_typeof(account.changes) = 'object' THEN account.changes END,
@@ -59,11 +63,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    name=%(name)s::VARCHAR,
-    fullname=%(fullname)s::VARCHAR,
-    age=%(age)s::INTEGER,
-    updated_at=now()
+    )
 WHERE account.id = %(id_1)s::INTEGER
 -- params:
 --   name = 'Spongebob'

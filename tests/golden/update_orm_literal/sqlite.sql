@@ -1,5 +1,8 @@
 UPDATE account
 SET
+    name=?,
+    fullname=?,
+    age=?,
     name_changed_at=CASE
         WHEN (account.name IS NOT ?) = 1 THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.name_changed_at END,
@@ -7,6 +10,7 @@ SET
         WHEN ((account.fullname IS NOT ?) = 1 OR (account.age IS NOT ?) = 1)
             THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.contact_changed_at END,
+    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now'),
     changes=json_remove(
         json_set(
             CASE
@@ -49,17 +53,16 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    name=?,
-    fullname=?,
-    age=?,
-    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    )
 WHERE account.id = ?
 -- params:
 --   name = 'Spongebob'
 --   fullname = 'Spongebob Squarepants'
 --   age = 3
 --   name = 'Spongebob'
+--   fullname = 'Spongebob Squarepants'
+--   age = 3
+--   name = 'Spongebob'
 --   name = 'Spongebob'
 --   name = 'Spongebob'
 --   fullname = 'Spongebob Squarepants'
@@ -67,8 +70,5 @@ WHERE account.id = ?
 --   fullname = 'Spongebob Squarepants'
 --   age = 3
 --   age = 3
---   age = 3
---   name = 'Spongebob'
---   fullname = 'Spongebob Squarepants'
 --   age = 3
 --   id_1 = 5

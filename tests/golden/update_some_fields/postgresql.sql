@@ -1,8 +1,10 @@
 UPDATE account
 SET
+    age=%(age)s::INTEGER,
     contact_changed_at=CASE
         WHEN (account.age IS DISTINCT FROM %(age)s::INTEGER) THEN now()
         ELSE account.contact_changed_at END,
+    updated_at=now(),
     changes=(
         COALESCE(
             CASE WHEN jsonb_typeof(account.changes) = 'object' THEN account.changes END,
@@ -22,8 +24,6 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    age=%(age)s::INTEGER,
-    updated_at=now()
+    )
 -- params:
 --   age = 3

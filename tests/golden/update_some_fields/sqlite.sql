@@ -1,8 +1,10 @@
 UPDATE account
 SET
+    age=?,
     contact_changed_at=CASE
         WHEN (account.age IS NOT ?) = 1 THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.contact_changed_at END,
+    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now'),
     changes=json_remove(
         json_set(
             CASE
@@ -23,9 +25,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    age=?,
-    updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    )
 -- params:
 --   age = 3
 --   age = 3

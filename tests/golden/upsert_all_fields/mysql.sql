@@ -1,17 +1,23 @@
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id)s,
+        %(name)s,
+        %(fullname)s,
+        %(age)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         JSON_SET(
@@ -44,13 +50,7 @@ VALUES
                 'updated_at',
                 DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
             )
-        ),
-        %(id)s,
-        %(name)s,
-        %(fullname)s,
-        %(age)s,
-        UTC_TIMESTAMP(6),
-        UTC_TIMESTAMP(6)
+        )
     ) AS new
 ON DUPLICATE KEY UPDATE
     name_changed_at = CASE

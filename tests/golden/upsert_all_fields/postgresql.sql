@@ -1,17 +1,23 @@
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id)s::INTEGER,
+        %(name)s::VARCHAR,
+        %(fullname)s::VARCHAR,
+        %(age)s::INTEGER,
+        now(),
+        now(),
         now(),
         now(),
         jsonb_build_object(
@@ -43,16 +49,14 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(name)s::VARCHAR,
-        %(fullname)s::VARCHAR,
-        %(age)s::INTEGER,
-        now(),
-        now()
+        )
     )
 ON CONFLICT (id)
 DO UPDATE SET
+    name = excluded.name,
+    fullname = excluded.fullname,
+    age = excluded.age,
+    notes = excluded.notes,
     name_changed_at = CASE
         WHEN (account.name IS DISTINCT FROM excluded.name) THEN now()
         ELSE account.name_changed_at END,
@@ -63,6 +67,7 @@ DO UPDATE SET
         )
             THEN now()
         ELSE account.contact_changed_at END,
+    updated_at = now(),
     changes = (
         COALESCE(
             CASE WHEN jsonb_typeof(account.changes) = 'object' THEN account.changes END,
@@ -110,12 +115,7 @@ DO UPDATE SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    name = excluded.name,
-    fullname = excluded.fullname,
-    age = excluded.age,
-    notes = excluded.notes,
-    updated_at = now()
+    )
 -- params:
 --   id = 1
 --   name = 'Spongebob'

@@ -1,17 +1,23 @@
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        %(id)s,
+        %(name)s,
+        %(fullname)s,
+        %(age)s,
+        UTC_TIMESTAMP(6),
+        UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         JSON_SET(
@@ -44,17 +50,11 @@ VALUES
                 'updated_at',
                 DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
             )
-        ),
-        %(id)s,
-        %(name)s,
-        %(fullname)s,
-        %(age)s,
-        UTC_TIMESTAMP(6),
-        UTC_TIMESTAMP(6)
+        )
     ) AS new
 ON DUPLICATE KEY UPDATE
     contact_changed_at = CASE
-        WHEN (NOT (account.age <=> account.age + %(age_1)s)) = 1 THEN UTC_TIMESTAMP(6)
+        WHEN (NOT (account.age <=> account.age + %(age_2)s)) = 1 THEN UTC_TIMESTAMP(6)
         ELSE account.contact_changed_at END,
     changes = JSON_REMOVE(
         JSON_SET(
@@ -64,20 +64,20 @@ ON DUPLICATE KEY UPDATE
                     ELSE JSON_OBJECT() END
                 ELSE JSON_OBJECT() END,
             CASE
-                WHEN (NOT (account.age <=> account.age + %(age_2)s)) THEN '$."age"'
+                WHEN (NOT (account.age <=> account.age + %(age_3)s)) THEN '$."age"'
                 ELSE '$."~fieldstamps-noop"' END,
             CASE
-                WHEN (NOT (account.age <=> account.age + %(age_2)s))
+                WHEN (NOT (account.age <=> account.age + %(age_3)s))
                     THEN JSON_OBJECT(
                         'value',
-                        account.age + %(age_2)s,
+                        account.age + %(age_3)s,
                         'updated_at',
                         DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                     ) END
         ),
         '$."~fieldstamps-noop"'
     ),
-    age = (account.age + %(age_3)s),
+    age = (account.age + %(age_1)s),
     updated_at = UTC_TIMESTAMP(6)
 -- params:
 --   id = 1

@@ -1,17 +1,23 @@
 INSERT INTO
     account (
-        name_changed_at,
-        contact_changed_at,
-        changes,
         id,
         name,
         fullname,
         age,
+        name_changed_at,
+        contact_changed_at,
         created_at,
-        updated_at
+        updated_at,
+        changes
     )
 VALUES
     (
+        ?,
+        ?,
+        ?,
+        ?,
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
+        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         json_set(
@@ -32,20 +38,16 @@ VALUES
             json_object(
                 'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?,
-        ?,
-        ?,
-        strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-        strftime('%Y-%m-%d %H:%M:%f000', 'now')
+        )
     )
 ON CONFLICT (id)
 DO UPDATE SET
+    age = (account.age + ?),
     contact_changed_at = CASE
         WHEN (account.age IS NOT account.age + ?) = 1
             THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.contact_changed_at END,
+    updated_at = strftime('%Y-%m-%d %H:%M:%f000', 'now'),
     changes = json_remove(
         json_set(
             CASE
@@ -66,14 +68,12 @@ DO UPDATE SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    age = (account.age + ?),
-    updated_at = strftime('%Y-%m-%d %H:%M:%f000', 'now')
+    )
 -- params:
+--   id = 1
 --   name = 'Spongebob'
 --   fullname = 'Spongebob Squarepants'
 --   age = 3
---   id = 1
 --   name = 'Spongebob'
 --   fullname = 'Spongebob Squarepants'
 --   age = 3

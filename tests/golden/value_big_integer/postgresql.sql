@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_big_integer (changes, id, v)
+INSERT INTO value_big_integer (id, v, changes)
 VALUES
     (
+        %(id)s::INTEGER,
+        %(v)s::BIGINT,
         jsonb_build_object(
             'v',
             jsonb_build_object(
@@ -10,9 +12,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(v)s::BIGINT
+        )
     )
 -- params:
 --   id = 1
@@ -21,6 +21,7 @@ VALUES
 -- UPDATE
 UPDATE value_big_integer
 SET
+    v=%(v)s::BIGINT,
     changes=(
         COALESCE(
             CASE
@@ -42,8 +43,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    v=%(v)s::BIGINT
+    )
 WHERE value_big_integer.id = %(id_1)s::INTEGER
 -- params:
 --   v = 9007199254740993

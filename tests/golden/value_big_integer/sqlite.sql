@@ -1,25 +1,26 @@
 -- INSERT
-INSERT INTO value_big_integer (changes, id, v)
+INSERT INTO value_big_integer (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = 9007199254740993
 --   id = 1
+--   v = 9007199254740993
 --   v = 9007199254740993
 
 -- UPDATE
 UPDATE value_big_integer
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -41,8 +42,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_big_integer.id = ?
 -- params:
 --   v = 9007199254740993

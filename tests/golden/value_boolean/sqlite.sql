@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_boolean (changes, id, v)
+INSERT INTO value_boolean (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
@@ -13,19 +15,18 @@ VALUES
                 'updated_at',
                 strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = True
---   v = True
 --   id = 1
+--   v = True
+--   v = True
 --   v = True
 
 -- UPDATE
 UPDATE value_boolean
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -52,8 +53,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_boolean.id = ?
 -- params:
 --   v = True

@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_date (changes, id, v)
+INSERT INTO value_date (id, v, changes)
 VALUES
     (
+        %(id)s::INTEGER,
+        %(v)s::DATE,
         jsonb_build_object(
             'v',
             jsonb_build_object(
@@ -10,9 +12,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(v)s::DATE
+        )
     )
 -- params:
 --   id = 1
@@ -21,6 +21,7 @@ VALUES
 -- UPDATE
 UPDATE value_date
 SET
+    v=%(v)s::DATE,
     changes=(
         COALESCE(
             CASE
@@ -42,8 +43,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    v=%(v)s::DATE
+    )
 WHERE value_date.id = %(id_1)s::INTEGER
 -- params:
 --   v = datetime.date(2024, 2, 29)

@@ -1,25 +1,26 @@
 -- INSERT
-INSERT INTO value_date (changes, id, v)
+INSERT INTO value_date (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = datetime.date(2024, 2, 29)
 --   id = 1
+--   v = datetime.date(2024, 2, 29)
 --   v = datetime.date(2024, 2, 29)
 
 -- UPDATE
 UPDATE value_date
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -41,8 +42,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_date.id = ?
 -- params:
 --   v = datetime.date(2024, 2, 29)

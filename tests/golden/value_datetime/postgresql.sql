@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_datetime (changes, id, v)
+INSERT INTO value_datetime (id, v, changes)
 VALUES
     (
+        %(id)s::INTEGER,
+        %(v)s::TIMESTAMP WITHOUT TIME ZONE,
         jsonb_build_object(
             'v',
             jsonb_build_object(
@@ -16,9 +18,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(v)s::TIMESTAMP WITHOUT TIME ZONE
+        )
     )
 -- params:
 --   id = 1
@@ -27,6 +27,7 @@ VALUES
 -- UPDATE
 UPDATE value_datetime
 SET
+    v=%(v)s::TIMESTAMP WITHOUT TIME ZONE,
     changes=(
         COALESCE(
             CASE
@@ -54,8 +55,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    v=%(v)s::TIMESTAMP WITHOUT TIME ZONE
+    )
 WHERE value_datetime.id = %(id_1)s::INTEGER
 -- params:
 --   v = datetime.datetime(2024, 2, 29, 23, 59, 58, 123456)

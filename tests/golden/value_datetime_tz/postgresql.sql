@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_datetime_tz (changes, id, v)
+INSERT INTO value_datetime_tz (id, v, changes)
 VALUES
     (
+        %(id)s::INTEGER,
+        %(v)s::TIMESTAMP WITH TIME ZONE,
         jsonb_build_object(
             'v',
             jsonb_build_object(
@@ -16,9 +18,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(v)s::TIMESTAMP WITH TIME ZONE
+        )
     )
 -- params:
 --   id = 1
@@ -27,6 +27,7 @@ VALUES
 -- UPDATE
 UPDATE value_datetime_tz
 SET
+    v=%(v)s::TIMESTAMP WITH TIME ZONE,
     changes=(
         COALESCE(
             CASE
@@ -54,8 +55,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    v=%(v)s::TIMESTAMP WITH TIME ZONE
+    )
 WHERE value_datetime_tz.id = %(id_1)s::INTEGER
 -- params:
 --   v = datetime.datetime(2024, 2, 29, 23, 59, 58, 123456, tzinfo=datetime.timezone.utc)

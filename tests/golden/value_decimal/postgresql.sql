@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_decimal (changes, id, v)
+INSERT INTO value_decimal (id, v, changes)
 VALUES
     (
+        %(id)s::INTEGER,
+        %(v)s,
         jsonb_build_object(
             'v',
             jsonb_build_object(
@@ -10,9 +12,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(v)s
+        )
     )
 -- params:
 --   id = 1
@@ -21,6 +21,7 @@ VALUES
 -- UPDATE
 UPDATE value_decimal
 SET
+    v=%(v)s,
     changes=(
         COALESCE(
             CASE
@@ -42,8 +43,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    v=%(v)s
+    )
 WHERE value_decimal.id = %(id_1)s::INTEGER
 -- params:
 --   v = Decimal('19.99')

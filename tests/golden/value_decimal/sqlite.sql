@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_decimal (changes, id, v)
+INSERT INTO value_decimal (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
@@ -11,19 +13,18 @@ VALUES
                 'updated_at',
                 strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = Decimal('19.99')
---   v = Decimal('19.99')
 --   id = 1
+--   v = Decimal('19.99')
+--   v = Decimal('19.99')
 --   v = Decimal('19.99')
 
 -- UPDATE
 UPDATE value_decimal
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -45,8 +46,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_decimal.id = ?
 -- params:
 --   v = Decimal('19.99')

@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_decimal_return_scale (changes, id, v)
+INSERT INTO value_decimal_return_scale (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
@@ -11,19 +13,18 @@ VALUES
                 'updated_at',
                 strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = Decimal('2.5')
---   v = Decimal('2.5')
 --   id = 1
+--   v = Decimal('2.5')
+--   v = Decimal('2.5')
 --   v = Decimal('2.5')
 
 -- UPDATE
 UPDATE value_decimal_return_scale
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -45,8 +46,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_decimal_return_scale.id = ?
 -- params:
 --   v = Decimal('2.5')

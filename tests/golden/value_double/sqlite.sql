@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_double (changes, id, v)
+INSERT INTO value_double (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
@@ -19,24 +21,23 @@ VALUES
                 'updated_at',
                 strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = 0.30000000000000004
---   v = 0.30000000000000004
---   v = 0.30000000000000004
---   v = 0.30000000000000004
---   v = 0.30000000000000004
---   v = 0.30000000000000004
---   v = 0.30000000000000004
 --   id = 1
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
+--   v = 0.30000000000000004
 --   v = 0.30000000000000004
 
 -- UPDATE
 UPDATE value_double
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -66,8 +67,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_double.id = ?
 -- params:
 --   v = 0.30000000000000004

@@ -1,25 +1,26 @@
 -- INSERT
-INSERT INTO value_enum (changes, id, v)
+INSERT INTO value_enum (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = <Color.RED: 'r'>
 --   id = 1
+--   v = <Color.RED: 'r'>
 --   v = <Color.RED: 'r'>
 
 -- UPDATE
 UPDATE value_enum
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -41,8 +42,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_enum.id = ?
 -- params:
 --   v = <Color.RED: 'r'>

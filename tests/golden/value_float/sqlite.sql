@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_float (changes, id, v)
+INSERT INTO value_float (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
@@ -19,24 +21,23 @@ VALUES
                 'updated_at',
                 strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = 0.1
---   v = 0.1
---   v = 0.1
---   v = 0.1
---   v = 0.1
---   v = 0.1
---   v = 0.1
 --   id = 1
+--   v = 0.1
+--   v = 0.1
+--   v = 0.1
+--   v = 0.1
+--   v = 0.1
+--   v = 0.1
+--   v = 0.1
 --   v = 0.1
 
 -- UPDATE
 UPDATE value_float
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -66,8 +67,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_float.id = ?
 -- params:
 --   v = 0.1

@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_float_53 (changes, id, v)
+INSERT INTO value_float_53 (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
@@ -19,24 +21,23 @@ VALUES
                 'updated_at',
                 strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = 0.1
---   v = 0.1
---   v = 0.1
---   v = 0.1
---   v = 0.1
---   v = 0.1
---   v = 0.1
 --   id = 1
+--   v = 0.1
+--   v = 0.1
+--   v = 0.1
+--   v = 0.1
+--   v = 0.1
+--   v = 0.1
+--   v = 0.1
 --   v = 0.1
 
 -- UPDATE
 UPDATE value_float_53
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -66,8 +67,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_float_53.id = ?
 -- params:
 --   v = 0.1

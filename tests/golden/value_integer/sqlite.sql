@@ -1,25 +1,26 @@
 -- INSERT
-INSERT INTO value_integer (changes, id, v)
+INSERT INTO value_integer (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = 42
 --   id = 1
+--   v = 42
 --   v = 42
 
 -- UPDATE
 UPDATE value_integer
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -41,8 +42,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_integer.id = ?
 -- params:
 --   v = 42

@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_json (changes, id, v)
+INSERT INTO value_json (id, v, changes)
 VALUES
     (
+        %(id)s::INTEGER,
+        %(v)s::JSON,
         jsonb_build_object(
             'v',
             jsonb_build_object(
@@ -10,9 +12,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(v)s::JSON
+        )
     )
 -- params:
 --   id = 1
@@ -21,6 +21,7 @@ VALUES
 -- UPDATE
 UPDATE value_json
 SET
+    v=%(v)s::JSON,
     changes=(
         COALESCE(
             CASE
@@ -44,8 +45,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    v=%(v)s::JSON
+    )
 WHERE value_json.id = %(id_1)s::INTEGER
 -- params:
 --   v = {'tags': ['a', 'b'], 'n': 1}

@@ -1,25 +1,26 @@
 -- INSERT
-INSERT INTO value_json (changes, id, v)
+INSERT INTO value_json (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object(
                 'value', json(?), 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = {'tags': ['a', 'b'], 'n': 1}
 --   id = 1
+--   v = {'tags': ['a', 'b'], 'n': 1}
 --   v = {'tags': ['a', 'b'], 'n': 1}
 
 -- UPDATE
 UPDATE value_json
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -41,8 +42,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_json.id = ?
 -- params:
 --   v = {'tags': ['a', 'b'], 'n': 1}

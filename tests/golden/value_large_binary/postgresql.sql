@@ -1,16 +1,16 @@
 -- INSERT
-INSERT INTO value_large_binary (changes, id, v)
+INSERT INTO value_large_binary (id, v, changes)
 VALUES
     (
+        %(id)s::INTEGER,
+        %(v)s,
         jsonb_build_object(
             'v',
             jsonb_build_object(
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(v)s
+        )
     )
 -- params:
 --   id = 1
@@ -19,6 +19,7 @@ VALUES
 -- UPDATE
 UPDATE value_large_binary
 SET
+    v=%(v)s,
     changes=(
         COALESCE(
             CASE
@@ -38,8 +39,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    v=%(v)s
+    )
 WHERE value_large_binary.id = %(id_1)s::INTEGER
 -- params:
 --   v = b'\x00\xff'

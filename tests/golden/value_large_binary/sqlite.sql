@@ -1,14 +1,14 @@
 -- INSERT
-INSERT INTO value_large_binary (changes, id, v)
+INSERT INTO value_large_binary (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object('updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
 --   id = 1
@@ -17,6 +17,7 @@ VALUES
 -- UPDATE
 UPDATE value_large_binary
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -35,8 +36,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_large_binary.id = ?
 -- params:
 --   v = b'\x00\xff'

@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_numeric_as_float (changes, id, v)
+INSERT INTO value_numeric_as_float (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
@@ -19,24 +21,23 @@ VALUES
                 'updated_at',
                 strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = 19.99
---   v = 19.99
---   v = 19.99
---   v = 19.99
---   v = 19.99
---   v = 19.99
---   v = 19.99
 --   id = 1
+--   v = 19.99
+--   v = 19.99
+--   v = 19.99
+--   v = 19.99
+--   v = 19.99
+--   v = 19.99
+--   v = 19.99
 --   v = 19.99
 
 -- UPDATE
 UPDATE value_numeric_as_float
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -66,8 +67,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_numeric_as_float.id = ?
 -- params:
 --   v = 19.99

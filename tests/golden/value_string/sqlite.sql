@@ -1,25 +1,26 @@
 -- INSERT
-INSERT INTO value_string (changes, id, v)
+INSERT INTO value_string (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = 'Spongebob'
 --   id = 1
+--   v = 'Spongebob'
 --   v = 'Spongebob'
 
 -- UPDATE
 UPDATE value_string
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -41,8 +42,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_string.id = ?
 -- params:
 --   v = 'Spongebob'

@@ -1,25 +1,26 @@
 -- INSERT
-INSERT INTO value_text (changes, id, v)
+INSERT INTO value_text (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = 'Who lives in a pineapple under the sea?'
 --   id = 1
+--   v = 'Who lives in a pineapple under the sea?'
 --   v = 'Who lives in a pineapple under the sea?'
 
 -- UPDATE
 UPDATE value_text
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -41,8 +42,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_text.id = ?
 -- params:
 --   v = 'Who lives in a pineapple under the sea?'

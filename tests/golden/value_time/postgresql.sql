@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_time (changes, id, v)
+INSERT INTO value_time (id, v, changes)
 VALUES
     (
+        %(id)s::INTEGER,
+        %(v)s::TIME WITHOUT TIME ZONE,
         jsonb_build_object(
             'v',
             jsonb_build_object(
@@ -16,9 +18,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(v)s::TIME WITHOUT TIME ZONE
+        )
     )
 -- params:
 --   id = 1
@@ -27,6 +27,7 @@ VALUES
 -- UPDATE
 UPDATE value_time
 SET
+    v=%(v)s::TIME WITHOUT TIME ZONE,
     changes=(
         COALESCE(
             CASE
@@ -54,8 +55,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    v=%(v)s::TIME WITHOUT TIME ZONE
+    )
 WHERE value_time.id = %(id_1)s::INTEGER
 -- params:
 --   v = datetime.time(12, 30, 0, 500)

@@ -1,25 +1,26 @@
 -- INSERT
-INSERT INTO value_time (changes, id, v)
+INSERT INTO value_time (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = datetime.time(12, 30, 0, 500)
 --   id = 1
+--   v = datetime.time(12, 30, 0, 500)
 --   v = datetime.time(12, 30, 0, 500)
 
 -- UPDATE
 UPDATE value_time
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -41,8 +42,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_time.id = ?
 -- params:
 --   v = datetime.time(12, 30, 0, 500)

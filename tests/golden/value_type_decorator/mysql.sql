@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_type_decorator (changes, id, v)
+INSERT INTO value_type_decorator (id, v, changes)
 VALUES
     (
+        %(id)s,
+        %(v)s,
         JSON_SET(
             JSON_OBJECT(),
             '$."v"',
@@ -11,9 +13,7 @@ VALUES
                 'updated_at',
                 DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
             )
-        ),
-        %(id)s,
-        %(v)s
+        )
     )
 -- params:
 --   id = 1

@@ -1,25 +1,26 @@
 -- INSERT
-INSERT INTO value_type_decorator (changes, id, v)
+INSERT INTO value_type_decorator (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = 'label'
 --   id = 1
+--   v = 'label'
 --   v = 'label'
 
 -- UPDATE
 UPDATE value_type_decorator
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -41,8 +42,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_type_decorator.id = ?
 -- params:
 --   v = 'label'

@@ -1,7 +1,9 @@
 -- INSERT
-INSERT INTO value_uuid (changes, id, v)
+INSERT INTO value_uuid (id, v, changes)
 VALUES
     (
+        %(id)s::INTEGER,
+        %(v)s::UUID,
         jsonb_build_object(
             'v',
             jsonb_build_object(
@@ -10,9 +12,7 @@ VALUES
                 'updated_at',
                 to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             )
-        ),
-        %(id)s::INTEGER,
-        %(v)s::UUID
+        )
     )
 -- params:
 --   id = 1
@@ -21,6 +21,7 @@ VALUES
 -- UPDATE
 UPDATE value_uuid
 SET
+    v=%(v)s::UUID,
     changes=(
         COALESCE(
             CASE
@@ -42,8 +43,7 @@ SET
                     )
                 )
             ELSE CAST('{}' AS JSONB) END
-    ),
-    v=%(v)s::UUID
+    )
 WHERE value_uuid.id = %(id_1)s::INTEGER
 -- params:
 --   v = UUID('12345678-1234-5678-1234-567812345678')

@@ -1,25 +1,26 @@
 -- INSERT
-INSERT INTO value_uuid (changes, id, v)
+INSERT INTO value_uuid (id, v, changes)
 VALUES
     (
+        ?,
+        ?,
         json_set(
             json('{}'),
             '$."v"',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
-        ),
-        ?,
-        ?
+        )
     )
 -- params:
---   v = UUID('12345678-1234-5678-1234-567812345678')
 --   id = 1
+--   v = UUID('12345678-1234-5678-1234-567812345678')
 --   v = UUID('12345678-1234-5678-1234-567812345678')
 
 -- UPDATE
 UPDATE value_uuid
 SET
+    v=?,
     changes=json_remove(
         json_set(
             CASE
@@ -41,8 +42,7 @@ SET
                     ) END
         ),
         '$."~fieldstamps-noop"'
-    ),
-    v=?
+    )
 WHERE value_uuid.id = ?
 -- params:
 --   v = UUID('12345678-1234-5678-1234-567812345678')
