@@ -39,15 +39,19 @@ from ._model import (
     changed_at,
     updated_at_column,
 )
+from ._types import ChangesJSON, StampText, UTCDateTime
 from ._upsert import upsert_set
 
 __all__ = [
     "ChangeTrackingMixin",
+    "ChangesJSON",
     "ConfigurationError",
     "FieldstampsError",
     "FieldstampsOptions",
     "NaiveDatetimeError",
+    "StampText",
     "TimestampMixin",
+    "UTCDateTime",
     "UnknownFieldError",
     "UnsupportedDatabaseError",
     "changed_at",

@@ -7,8 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar, TypedDict
 
-from sqlalchemy import JSON, Column, ColumnElement, Computed, Table, event, inspect
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Column, ColumnElement, Computed, Table, event, inspect
 from sqlalchemy.orm import Mapped, MappedColumn, Mapper, mapped_column
 from sqlalchemy.sql.schema import ColumnDefault
 
@@ -23,7 +22,7 @@ from ._sql import (
     StampOnUpdate,
     UtcNow,
 )
-from ._types import StampText, UTCDateTime, parse_stamp_text
+from ._types import ChangesJSON, StampText, UTCDateTime, parse_stamp_text
 
 _CHANGED_AT_INFO = "fieldstamps.changed_at"
 _CHANGES_INFO = "fieldstamps.changes"
@@ -98,7 +97,7 @@ class ChangeTrackingMixin:
     """
 
     changes: Mapped[dict[str, Any] | None] = mapped_column(
-        JSON().with_variant(JSONB(), "postgresql"),
+        ChangesJSON(),
         nullable=True,
         info={_CHANGES_INFO: True},
     )

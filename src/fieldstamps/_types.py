@@ -20,7 +20,7 @@ from sqlalchemy import (
     Time,
     Uuid,
 )
-from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.operators import OperatorType
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -122,12 +122,19 @@ def parse_stamp_text(text: object) -> dt.datetime | None:
         return None
 
 
+# Public types say they live in ``fieldstamps``: Alembic writes a column
+# type into migrations as ``<type's module>.<repr>``, and a migration should
+# name only public things.
+
+
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """A timestamp column that stores UTC and returns aware UTC datetimes.
 
     PostgreSQL keeps ``timestamptz``; MariaDB/MySQL a ``DATETIME(6)`` in UTC;
     SQLite SQLAlchemy's fixed-width text with microseconds.
     """
+
+    __module__ = "fieldstamps"
 
     impl = (
         DateTime(timezone=True)
@@ -165,6 +172,8 @@ class StampText(TypeDecorator[dt.datetime]):
     comparisons and ``ORDER BY`` work on the text, and can use an index on it.
     """
 
+    __module__ = "fieldstamps"
+
     impl = String(STAMP_TEXT_LENGTH)
     cache_ok = True
     comparator_factory = _AwareOnlyComparator
@@ -184,3 +193,18 @@ class StampText(TypeDecorator[dt.datetime]):
         self, value: str | None, dialect: Dialect
     ) -> dt.datetime | None:
         return parse_stamp_text(value)
+
+
+class ChangesJSON(TypeDecorator[Any]):
+    """The type of ``changes``: JSON, ``jsonb`` on PostgreSQL.
+
+    Python ``None`` is SQL NULL (not JSON ``null``), the "no stamps yet" that
+    an insert's own stamps replace.
+    """
+
+    __module__ = "fieldstamps"
+
+    impl = JSON(none_as_null=True).with_variant(
+        postgresql.JSONB(none_as_null=True), "postgresql"
+    )
+    cache_ok = True
