@@ -5,8 +5,12 @@ from __future__ import annotations
 import doctest
 import re
 import sys
+import time
 import types
+from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 import fieldstamps
 
@@ -30,5 +34,59 @@ def test_readme_quickstart_runs() -> None:
     sys.modules[module.__name__] = module
     try:
         exec(compile(code.group(1), "README.md#quickstart", "exec"), module.__dict__)
+    finally:
+        del sys.modules[module.__name__]
+
+
+def test_sqlmodel_module_docstring_example() -> None:
+    import fieldstamps.sqlmodel
+
+    failures, tried = doctest.testmod(fieldstamps.sqlmodel, raise_on_error=False)
+    assert tried > 0
+    assert failures == 0
+
+
+async def test_readme_sqlmodel_and_fastapi_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    section = README.read_text().split("## SQLModel and FastAPI", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    model, api = re.findall(r"```python\n(.*?)```", section, re.S)
+    # The FastAPI example writes heroes.db where it runs.
+    monkeypatch.chdir(tmp_path)
+    # One module for both: the second snippet continues the first, and
+    # Pydantic and FastAPI resolve annotations through the class's module.
+    module = types.ModuleType("readme_sqlmodel")
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(model, "README.md#sqlmodel", "exec"), module.__dict__)
+        exec(compile(api, "README.md#fastapi", "exec"), module.__dict__)
+        app = module.app
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://test"
+        )
+        # The transport does not run the app's lifespan: enter it here.
+        async with app.router.lifespan_context(app), client:
+            created = await client.post(
+                "/heroes/", json={"name": "Deadpond", "secret_name": "Dive Wilson"}
+            )
+            assert created.status_code == 200, created.text
+            hero = created.json()
+            assert hero["created_at"] == hero["updated_at"] == hero["name_changed_at"]
+            assert hero["created_at"].endswith("Z")
+            time.sleep(0.003)  # SQLite's clock counts milliseconds
+            patched = await client.patch(f"/heroes/{hero['id']}", json={"age": 48})
+            assert patched.status_code == 200, patched.text
+            aged = patched.json()
+        # Instants, not strings: JSON drops a datetime's zero microseconds.
+        at = datetime.fromisoformat
+        assert at(aged["updated_at"]) > at(hero["updated_at"])
+        assert aged["changes"]["age"]["value"] == 48
+        assert at(aged["changes"]["age"]["updated_at"]) == at(aged["updated_at"])
+        assert aged["changes"]["name"] == hero["changes"]["name"]
+        assert aged["name_changed_at"] == hero["name_changed_at"]
+        assert aged["created_at"] == hero["created_at"]
     finally:
         del sys.modules[module.__name__]

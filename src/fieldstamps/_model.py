@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, ClassVar, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from sqlalchemy import Column, ColumnElement, Computed, Table, event, inspect
 from sqlalchemy.orm import Mapped, MappedColumn, Mapper, mapped_column
@@ -64,6 +65,19 @@ def tracking_of(cls: type[Any]) -> TableSpec:
     return spec
 
 
+def _refuse_sqlmodel(cls: type[Any], mixin: str, instead: str) -> None:
+    # Checked in __init_subclass__, before Pydantic builds the class and fails
+    # on the mixin's Mapped[...] annotations with an error that names neither
+    # fieldstamps nor what to use instead.
+    sqlmodel = sys.modules.get("sqlmodel")
+    if sqlmodel is not None and issubclass(cls, sqlmodel.SQLModel):
+        raise ConfigurationError(
+            f"{cls.__name__}: fieldstamps.{mixin} declares SQLAlchemy "
+            "Mapped[...] columns, which a SQLModel class cannot take; use "
+            f"fieldstamps.sqlmodel.{instead} instead"
+        )
+
+
 # -- public building blocks ---------------------------------------------------
 
 
@@ -85,22 +99,22 @@ class TimestampMixin:
         info={_UPDATED_AT_INFO: True},
     )
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        _refuse_sqlmodel(cls, "TimestampMixin", "TimestampFields")
+        super().__init_subclass__(**kwargs)
 
-class ChangeTrackingMixin:
-    """A JSON column ``changes`` recording when each field last changed.
 
-    ``changes`` is shaped ``{field: {"value": ..., "updated_at": "...Z"}}``.
-    Narrow the tracked fields with a class attribute::
+class _ChangeTracking:
+    """What a class tracking ``changes`` gets besides the column itself.
 
-        __fieldstamps__ = {"include": [...], "exclude": [...],
-                           "store_values": True | False | [fields]}
+    Shared by ChangeTrackingMixin and ``fieldstamps.sqlmodel``'s
+    ChangeTrackingFields, which must declare ``changes`` as a SQLModel field
+    instead; the mapper hook wires the subclasses of both.
     """
 
-    changes: Mapped[dict[str, Any] | None] = mapped_column(
-        ChangesJSON(),
-        nullable=True,
-        info={_CHANGES_INFO: True},
-    )
+    if TYPE_CHECKING:
+        # Each subclass declares the column its own way.
+        changes: Any
 
     __fieldstamps__: ClassVar[FieldstampsOptions]
 
@@ -131,6 +145,27 @@ class ChangeTrackingMixin:
             return mirror
         assert spec.changes is not None  # tracking_of() refuses a spec without
         return StampOf(spec.changes, field)
+
+
+class ChangeTrackingMixin(_ChangeTracking):
+    """A JSON column ``changes`` recording when each field last changed.
+
+    ``changes`` is shaped ``{field: {"value": ..., "updated_at": "...Z"}}``.
+    Narrow the tracked fields with a class attribute::
+
+        __fieldstamps__ = {"include": [...], "exclude": [...],
+                           "store_values": True | False | [fields]}
+    """
+
+    changes: Mapped[dict[str, Any] | None] = mapped_column(
+        ChangesJSON(),
+        nullable=True,
+        info={_CHANGES_INFO: True},
+    )
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        _refuse_sqlmodel(cls, "ChangeTrackingMixin", "ChangeTrackingFields")
+        super().__init_subclass__(**kwargs)
 
 
 def changed_at(*fields: str, index: bool = False) -> MappedColumn[dt.datetime | None]:
@@ -392,7 +427,7 @@ def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
         return  # single-table inheritance: the base class wired the table
     columns = _columns_by_key(mapper, table)
     owner = cls.__name__
-    tracks_changes = issubclass(cls, ChangeTrackingMixin)
+    tracks_changes = issubclass(cls, _ChangeTracking)
     for attr, column in columns.items():
         if _MIRROR_INFO in column.info and not tracks_changes:
             raise ConfigurationError(
