@@ -29,9 +29,11 @@ from ._errors import (
     ConfigurationError,
     FieldstampsError,
     NaiveDatetimeError,
+    StampWriteError,
     UnknownFieldError,
     UnsupportedDatabaseError,
 )
+from ._guard import manual_stamps
 from ._model import (
     ChangeTrackingMixin,
     FieldstampsOptions,
@@ -50,11 +52,13 @@ __all__ = [
     "FieldstampsOptions",
     "NaiveDatetimeError",
     "StampText",
+    "StampWriteError",
     "TimestampMixin",
     "UTCDateTime",
     "UnknownFieldError",
     "UnsupportedDatabaseError",
     "changed_at",
+    "manual_stamps",
     "updated_at_column",
     "upsert_set",
 ]

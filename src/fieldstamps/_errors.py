@@ -10,6 +10,8 @@ them all::
     │   (also a ``KeyError``)     field that is not tracked
     ├── NaiveDatetimeError        a naive ``datetime`` compared with a stamp
     │   (also a ``TypeError``)
+    ├── StampWriteError           a write that gives a stamp column a value,
+    │                             outside ``manual_stamps()``
     └── UnsupportedDatabaseError  a dialect other than SQLite, PostgreSQL,
                                   MariaDB or MySQL
 """
@@ -46,6 +48,10 @@ class UnknownFieldError(FieldstampsError, KeyError):
 
 class NaiveDatetimeError(FieldstampsError, TypeError):
     """A naive datetime was compared with a stamp, whose zone would be a guess."""
+
+
+class StampWriteError(FieldstampsError):
+    """A write gave a stamp column a value; the database sets stamps."""
 
 
 class UnsupportedDatabaseError(FieldstampsError):
