@@ -24,6 +24,8 @@ True
 True
 """
 
+import sys as _sys
+
 from . import _session, _sql  # noqa: F401  (register listeners, compilers)
 from ._errors import (
     ConfigurationError,
@@ -62,3 +64,8 @@ __all__ = [
     "updated_at_column",
     "upsert_set",
 ]
+
+if "alembic" in _sys.modules:
+    # Imported from an Alembic env.py: make autogenerate write portable
+    # stamp operations even if env.py does not import fieldstamps.alembic.
+    from . import alembic as _alembic  # noqa: F401
