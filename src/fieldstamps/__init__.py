@@ -33,6 +33,7 @@ from ._errors import (
     NaiveDatetimeError,
     StampWriteError,
     UnknownFieldError,
+    UnreadableStampError,
     UnsupportedDatabaseError,
 )
 from ._guard import manual_stamps
@@ -58,6 +59,7 @@ __all__ = [
     "TimestampMixin",
     "UTCDateTime",
     "UnknownFieldError",
+    "UnreadableStampError",
     "UnsupportedDatabaseError",
     "changed_at",
     "manual_stamps",
