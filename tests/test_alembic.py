@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 
 from tests.conftest import BACKENDS
+from tests.test_docs_adoption import ENV_LINE, readme_migration
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,7 +123,7 @@ class Project:
         (folder / "alembic.ini").write_text(
             INI.format(url=url.replace("%", "%%"), version_table=f"{prefix}_version")
         )
-        hook_line = "import fieldstamps.alembic  # noqa: F401" if hook else ""
+        hook_line = ENV_LINE if hook else ""
         (folder / "migrations" / "env.py").write_text(ENV.format(hook=hook_line))
         return project
 
@@ -246,6 +247,12 @@ def test_stamps_added_to_a_table_with_rows(project: Project, db: Engine) -> None
     script = project.autogenerate("stamps")
     _assert_public_and_clean(script)
     assert "op.add_stamp_columns(" in script
+    # The README shows this migration as generated.
+    generated = [
+        line.strip() for line in script.replace(project.prefix + "_", "").splitlines()
+    ]
+    for line in readme_migration():
+        assert line in generated, line
     project.alembic("upgrade", "head")
     project.alembic("check")
     with db.connect() as conn:
