@@ -40,6 +40,7 @@ for setups that import the models first (Flask-Migrate, for example).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -51,6 +52,7 @@ from alembic.util import DispatchPriority, PriorityDispatchResult
 
 from ._spec import TableSpec, spec_of
 from ._sql import StampOf, UtcNow
+from ._types import StampText
 
 __all__ = ["AddStampColumnsOp", "DropStampColumnsOp"]
 
@@ -271,9 +273,56 @@ def _stamp_op(
     )
 
 
+# A mirror's expression as each database reflects it: SQLite and MariaDB
+# keep the JSON path '$."<field>".updated_at', PostgreSQL the -> / ->> keys.
+_MIRROR_SQL = (
+    re.compile(r"""(\w+)`?\s*,\s*'\$\."(.+?)"\.updated_at'"""),
+    re.compile(r"""(\w+)\s*->\s*'(.+?)'(?:::text)?\)\s*->>\s*'updated_at'"""),
+)
+
+
+def _reflected_mirror(column: sa.Column[Any]) -> tuple[str, str] | None:
+    """(changes column, field) of a reflected ``updated_at_column()``."""
+    computed = column.computed
+    if computed is None:
+        return None
+    sql = str(computed.sqltext)
+    for pattern in _MIRROR_SQL:
+        found = pattern.search(sql)
+        if found is not None:
+            return found.group(1), found.group(2)
+    return None
+
+
+def _rewrite_dropped_mirrors(modify: ops.ModifyTableOps) -> bool:
+    # A dropped mirror comes back in the downgrade: with its SQL written for
+    # the database the downgrade runs on, not the text reflected here.
+    rewritten = False
+    for position, each in enumerate(modify.ops):
+        if not isinstance(each, ops.DropColumnOp):
+            continue
+        column = each.to_column()
+        mirror = _reflected_mirror(column)
+        if mirror is None:
+            continue
+        added = AddStampColumnsOp(
+            modify.table_name,
+            [sa.Column(column.name, StampText(), nullable=True)],
+            mirrors={column.name: mirror},
+            schema=modify.schema,
+        )
+        modify.ops[position] = DropStampColumnsOp(
+            modify.table_name, added, schema=modify.schema
+        )
+        rewritten = True
+    return rewritten
+
+
 def _rewrite_modify(
     autogen_context: AutogenContext, modify: ops.ModifyTableOps
 ) -> None:
+    if _rewrite_dropped_mirrors(modify):
+        _import_fieldstamps(autogen_context)
     spec = _spec_for(autogen_context, modify.table_name, modify.schema)
     if spec is None:
         return
