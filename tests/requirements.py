@@ -103,6 +103,11 @@ class Requirements:
             and (d.server_version_info or (0,)) >= (10, 3, 5)
         ),
     )
+    stores_zero_dates = Capability(
+        "a datetime column accepts '0000-00-00 00:00:00' (MariaDB/MySQL without "
+        "NO_ZERO_DATE; SQLite stores any text), which no driver reads as a date",
+        lambda d: not _postgresql(d),
+    )
     alter_column_default = Capability(
         "ALTER TABLE .. ALTER COLUMN .. SET DEFAULT gives an existing column a "
         "default the model does not know (SQLite cannot alter a column)",

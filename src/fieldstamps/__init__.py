@@ -24,14 +24,19 @@ True
 True
 """
 
+import sys as _sys
+
 from . import _session, _sql  # noqa: F401  (register listeners, compilers)
 from ._errors import (
     ConfigurationError,
     FieldstampsError,
     NaiveDatetimeError,
+    StampWriteError,
     UnknownFieldError,
+    UnreadableStampError,
     UnsupportedDatabaseError,
 )
+from ._guard import manual_stamps
 from ._model import (
     ChangeTrackingMixin,
     FieldstampsOptions,
@@ -50,11 +55,19 @@ __all__ = [
     "FieldstampsOptions",
     "NaiveDatetimeError",
     "StampText",
+    "StampWriteError",
     "TimestampMixin",
     "UTCDateTime",
     "UnknownFieldError",
+    "UnreadableStampError",
     "UnsupportedDatabaseError",
     "changed_at",
+    "manual_stamps",
     "updated_at_column",
     "upsert_set",
 ]
+
+if "alembic" in _sys.modules:
+    # Imported from an Alembic env.py: make autogenerate write portable
+    # stamp operations even if env.py does not import fieldstamps.alembic.
+    from . import alembic as _alembic  # noqa: F401

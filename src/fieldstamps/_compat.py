@@ -16,7 +16,7 @@ Hooks that act process-wide, for every engine and session, once
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -50,6 +50,18 @@ def statement_parameter_keys(compiler: SQLCompiler) -> set[Any] | None:
 def update_assignments(statement: Update) -> Any:
     """The SET values given to an UPDATE (``Update._values``)."""
     return statement._values
+
+
+def statement_value_keys(statement: Insert | Update) -> set[str]:
+    """The keys of the columns a statement's ``.values()`` assign
+    (``_values``, and the first row of ``_multi_values``)."""
+    keys: set[str] = set()
+    rows: list[Mapping[Any, Any]] = [statement._values or {}]
+    for group in getattr(statement, "_multi_values", ()) or ():
+        rows.extend(row for row in group[:1] if isinstance(row, Mapping))
+    for row in rows:
+        keys.update(key if isinstance(key, str) else str(key.key) for key in row)
+    return keys
 
 
 def on_duplicate_key_assignments(statement: Insert) -> Any:

@@ -10,6 +10,10 @@ them all::
     │   (also a ``KeyError``)     field that is not tracked
     ├── NaiveDatetimeError        a naive ``datetime`` compared with a stamp
     │   (also a ``TypeError``)
+    ├── StampWriteError           a write that gives a stamp column a value,
+    │                             outside ``manual_stamps()``
+    ├── UnreadableStampError      a stamp column holds what is no instant (a
+    │                             MariaDB zero date, text that is no date)
     └── UnsupportedDatabaseError  a dialect other than SQLite, PostgreSQL,
                                   MariaDB or MySQL
 """
@@ -46,6 +50,26 @@ class UnknownFieldError(FieldstampsError, KeyError):
 
 class NaiveDatetimeError(FieldstampsError, TypeError):
     """A naive datetime was compared with a stamp, whose zone would be a guess."""
+
+
+class StampWriteError(FieldstampsError):
+    """A write gave a stamp column a value; the database sets stamps."""
+
+
+class UnreadableStampError(FieldstampsError):
+    """A stamp column holds a value that is not an instant."""
+
+    def __init__(self, column: str | None, value: object) -> None:
+        self.column = column
+        self.value = value
+        where = column or "a fieldstamps stamp column"
+        super().__init__(
+            f"{where} holds {value!r}, which is not an instant. A zero date "
+            "is what MariaDB puts in a NOT NULL datetime column added without "
+            "a default to a table with rows; give such rows a real time (for "
+            "example UPDATE ... SET created_at = <a time>), or add the "
+            "columns with the migration fieldstamps.alembic generates"
+        )
 
 
 class UnsupportedDatabaseError(FieldstampsError):

@@ -451,6 +451,11 @@ def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
     if not spec.columns:
         return
     attach_spec(table, spec)
+    for column in (*spec.columns, *spec.created_at):
+        if isinstance(column.type, UTCDateTime):
+            # A copy of its own: mixin columns share one type object.
+            column.type = column.type.copy()
+            column.type.column_label = f"{table.name}.{column.name}"
     if mapper.eager_defaults == "auto":
         # Not RETURNING stamps with INSERTs: a commit would expire them
         # unread, and _session.py reloads them in one SELECT per flush when

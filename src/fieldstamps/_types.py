@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -25,7 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.operators import OperatorType
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from ._errors import NaiveDatetimeError
+from ._errors import NaiveDatetimeError, UnreadableStampError
 
 #: The one text form of a stamp, used inside ``changes`` and for every value
 #: bound against it: fixed width, so text order is time order.
@@ -144,6 +145,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
     comparator_factory = _AwareOnlyComparator
 
+    #: "table.column", for errors about a value read from the database; set
+    #: on each stamp column's own copy of the type when its class is mapped.
+    column_label: str | None = None
+
     def process_bind_param(
         self, value: dt.datetime | None, dialect: Dialect
     ) -> dt.datetime | None:
@@ -155,11 +160,29 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         # Storage without a zone holds UTC wall time.
         return value.replace(tzinfo=None)
 
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], dt.datetime | None]:
+        # The driver's or SQLAlchemy's own parsing fails first on what is
+        # not a datetime (SQLite text); PyMySQL hands a zero date over as a
+        # string. Either way: an error that says which column holds what.
+        process = super().result_processor(dialect, coltype)
+
+        def read(value: Any) -> dt.datetime | None:
+            try:
+                return process(value) if process is not None else value
+            except (ValueError, TypeError) as exc:
+                raise UnreadableStampError(self.column_label, value) from exc
+
+        return read
+
     def process_result_value(
         self, value: dt.datetime | None, dialect: Dialect
     ) -> dt.datetime | None:
         if value is None:
             return None
+        if not isinstance(value, dt.datetime):
+            raise UnreadableStampError(self.column_label, value)
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
