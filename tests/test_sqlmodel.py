@@ -28,6 +28,7 @@ from fieldstamps import (
     ChangeTrackingMixin,
     ConfigurationError,
     FieldstampsOptions,
+    StampWriteError,
     TimestampMixin,
     UnknownFieldError,
     changed_at,
@@ -242,15 +243,7 @@ def test_insert_stamps_every_field_with_the_insert_instant(
     "explicit",
     [
         pytest.param(dict.fromkeys(STAMP_FIELDS), id="None"),
-        pytest.param(
-            {"changes": {}},
-            id="changes={}",
-            marks=pytest.mark.xfail(
-                reason="an explicit {} is stored as given; the ORM ignoring "
-                "it on insert is being done separately (issue 8)",
-                strict=False,
-            ),
-        ),
+        pytest.param({"changes": {}}, id="changes={}"),
     ],
 )
 def test_explicit_empty_stamps_do_not_defeat_the_insert_stamps(
@@ -265,6 +258,30 @@ def test_explicit_empty_stamps_do_not_defeat_the_insert_stamps(
         row = _row(db, Hero, hero.id)
     _assert_inserted(row, HERO_FIELDS)
     assert row["name_changed_at"] == row["created_at"]
+
+
+def test_stamp_values_written_by_the_application_are_refused(db: Engine) -> None:
+    with Session(db) as session:
+        forged = _new_hero(created_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        session.add(forged)
+        with pytest.raises(StampWriteError, match=r"^Hero.created_at is set by"):
+            session.commit()
+        session.rollback()
+
+        hero = _new_hero()
+        session.add(hero)
+        session.commit()
+        hero_id = hero.id
+        assert hero_id is not None
+        stored = _row(db, Hero, hero_id)
+        # A whole table model dumped back onto the row (a PUT done wrong):
+        # its stamps are None.
+        body = _new_hero(age=48).model_dump(exclude={"id"})
+        hero.sqlmodel_update(body)
+        with pytest.raises(StampWriteError, match=r"^Hero\.\w+ is set by"):
+            session.commit()
+        session.rollback()
+    assert _row(db, Hero, hero_id) == stored
 
 
 @pytest.mark.parametrize("session_class", SESSIONS)
