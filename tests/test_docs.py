@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import doctest
 import re
 import sys
@@ -9,7 +10,9 @@ import time
 import types
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 import fieldstamps
@@ -88,5 +91,74 @@ async def test_readme_sqlmodel_and_fastapi_run(
         assert aged["changes"]["name"] == hero["changes"]["name"]
         assert aged["name_changed_at"] == hero["name_changed_at"]
         assert aged["created_at"] == hero["created_at"]
+    finally:
+        del sys.modules[module.__name__]
+
+
+def test_admin_module_examples() -> None:
+    import fieldstamps.flask_admin
+    import fieldstamps.sqladmin
+
+    for module in (fieldstamps.sqladmin, fieldstamps.flask_admin):
+        failures, tried = doctest.testmod(module, raise_on_error=False)
+        assert tried > 0, module.__name__
+        assert failures == 0, module.__name__
+
+
+async def _asgi_get(app: Any, *paths: str) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://admin"
+    ) as client:
+        return [await client.get(path) for path in paths]
+
+
+def test_readme_admin_snippets_run(tmp_path: Path) -> None:
+    from flask import Flask
+    from sqlalchemy import create_engine
+
+    text = README.read_text()
+    quickstart = text.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    admin = text.split("## Admin interfaces (sqladmin, Flask-Admin)", 1)[1]
+    admin = admin.split("\n## ", 1)[0]
+    snippets = re.findall(r"```python\n(.*?)```", admin, re.S)
+    assert len(snippets) == 2
+    module = types.ModuleType("readme_admin")
+    sys.modules[module.__name__] = module
+    try:
+        # The snippets use the Quickstart's User and engine.
+        code = re.search(r"```python\n(.*?)```", quickstart, re.S)
+        assert code is not None
+        exec(compile(code.group(1), "README.md#quickstart", "exec"), module.__dict__)
+        # A file, not the Quickstart's in-memory database, which a server
+        # thread would see empty.
+        engine = create_engine(f"sqlite:///{tmp_path / 'admin.db'}")
+        module.Base.metadata.create_all(engine)
+        module.engine = engine
+        sqladmin_snippet, flask_admin_snippet = snippets
+        exec(
+            compile(sqladmin_snippet, "README.md#admin-sqladmin", "exec"),
+            module.__dict__,
+        )
+        form, listed = asyncio.run(
+            _asgi_get(module.app, "/admin/user/create", "/admin/user/list")
+        )
+        assert form.status_code == 200
+        assert 'name="name"' in form.text
+        assert 'name="updated_at"' not in form.text
+        assert listed.status_code == 200
+        exec(
+            compile(flask_admin_snippet, "README.md#admin-flask-admin", "exec"),
+            module.__dict__,
+        )
+        app = module.app
+        assert isinstance(app, Flask)
+        with app.app_context():
+            module.Base.metadata.create_all(module.db.engine)
+        client = app.test_client()
+        form = client.get("/admin/user/new/").get_data(as_text=True)
+        assert 'name="name"' in form
+        assert 'name="changes"' not in form
+        assert client.get("/admin/user/").status_code == 200
     finally:
         del sys.modules[module.__name__]
