@@ -145,6 +145,11 @@ class Requirements:
         "(busy timeout, BEGIN IMMEDIATE) or fail with 'database is locked'",
         _sqlite,
     )
+    savepoint_needs_explicit_begin = Capability(
+        "pysqlite sends no BEGIN before SAVEPOINT: a savepoint opened first is "
+        "a transaction of its own, and releasing it commits",
+        _sqlite,
+    )
     snapshot_isolation = Capability(
         "REPEATABLE READ fails a write to a row changed since the snapshot "
         "(serialization failure) where READ COMMITTED waits and writes: two "
