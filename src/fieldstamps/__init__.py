@@ -25,7 +25,9 @@ True
 """
 
 from . import _session, _sql  # noqa: F401  (register listeners, compilers)
+from ._backfill import backfill
 from ._errors import (
+    BackfillError,
     ConfigurationError,
     FieldstampsError,
     NaiveDatetimeError,
@@ -42,6 +44,7 @@ from ._model import (
 from ._upsert import upsert_set
 
 __all__ = [
+    "BackfillError",
     "ChangeTrackingMixin",
     "ConfigurationError",
     "FieldstampsError",
@@ -50,6 +53,7 @@ __all__ = [
     "TimestampMixin",
     "UnknownFieldError",
     "UnsupportedDatabaseError",
+    "backfill",
     "changed_at",
     "updated_at_column",
     "upsert_set",

@@ -8,10 +8,13 @@ them all::
     │                             raised when the class is created
     ├── UnknownFieldError         ``get_updated_at()`` / ``updated_at_of()`` on a
     │   (also a ``KeyError``)     field that is not tracked
-    ├── NaiveDatetimeError        a naive ``datetime`` compared with a stamp
-    │   (also a ``TypeError``)
-    └── UnsupportedDatabaseError  a dialect other than SQLite, PostgreSQL,
-                                  MariaDB or MySQL
+    ├── NaiveDatetimeError        a naive ``datetime`` compared with a stamp,
+    │   (also a ``TypeError``)    or given to ``backfill(at=...)``
+    ├── UnsupportedDatabaseError  a dialect other than SQLite, PostgreSQL,
+    │                             MariaDB or MySQL
+    └── BackfillError             ``backfill()`` refused its arguments: a class
+                                  without field stamps, an ``at`` that is no
+                                  timestamp column, a connection mid-transaction
 """
 
 from __future__ import annotations
@@ -59,3 +62,7 @@ class UnsupportedDatabaseError(FieldstampsError):
             f"fieldstamps does not support the {dialect_name!r} dialect; "
             f"supported: {', '.join(self.SUPPORTED)}"
         )
+
+
+class BackfillError(FieldstampsError):
+    """``backfill()`` was asked for something it cannot do; nothing was written."""
