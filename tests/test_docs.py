@@ -55,7 +55,7 @@ async def test_readme_sqlmodel_and_fastapi_run(
     import httpx
 
     section = README.read_text().split("## SQLModel and FastAPI", 1)[1]
-    section = section.split("\n## ", 1)[0]
+    section = re.split(r"\n##+ ", section, maxsplit=1)[0]
     model, api = re.findall(r"```python\n(.*?)```", section, re.S)
     # The FastAPI example writes heroes.db where it runs.
     monkeypatch.chdir(tmp_path)
@@ -120,7 +120,7 @@ def test_readme_admin_snippets_run(tmp_path: Path) -> None:
     text = README.read_text()
     quickstart = text.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
     admin = text.split("## Admin interfaces (sqladmin, Flask-Admin)", 1)[1]
-    admin = admin.split("\n## ", 1)[0]
+    admin = re.split(r"\n##+ ", admin, maxsplit=1)[0]
     snippets = re.findall(r"```python\n(.*?)```", admin, re.S)
     assert len(snippets) == 2
     module = types.ModuleType("readme_admin")

@@ -27,7 +27,9 @@ True
 import sys as _sys
 
 from . import _session, _sql  # noqa: F401  (register listeners, compilers)
+from ._backfill import backfill
 from ._errors import (
+    BackfillError,
     ConfigurationError,
     FieldstampsError,
     NaiveDatetimeError,
@@ -48,6 +50,7 @@ from ._types import ChangesJSON, StampText, UTCDateTime
 from ._upsert import upsert_set
 
 __all__ = [
+    "BackfillError",
     "ChangeTrackingMixin",
     "ChangesJSON",
     "ConfigurationError",
@@ -61,6 +64,7 @@ __all__ = [
     "UnknownFieldError",
     "UnreadableStampError",
     "UnsupportedDatabaseError",
+    "backfill",
     "changed_at",
     "manual_stamps",
     "updated_at_column",

@@ -1,12 +1,17 @@
-"""The ``fieldstamps`` command: ``fieldstamps demo [--url URL]``, ``--version``."""
+"""The ``fieldstamps`` command: ``fieldstamps demo [--url URL]``,
+``fieldstamps backfill MODULE:Model --url URL --at AT`` and ``--version``."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import importlib
+import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from importlib import metadata
-from typing import Any
+from typing import Any, TextIO
 
 
 class _VersionAction(argparse.Action):
@@ -69,12 +74,193 @@ def _parser() -> argparse.ArgumentParser:
             "(default: a temporary SQLite file)"
         ),
     )
+    backfill = commands.add_parser(
+        "backfill",
+        help="fill the stamps and values that rows from before tracking lack",
+        description=(
+            "Fill what rows written before fieldstamps tracked the table lack "
+            "(changes entries, NULL changed_at() columns), one committed "
+            "batch at a time, in primary-key order; never overwrites a stamp, "
+            "moves no updated_at, and resumes where an interrupted run "
+            "stopped. Progress goes to stderr."
+        ),
+    )
+    backfill.add_argument(
+        "model",
+        metavar="MODULE:Model",
+        help=(
+            "the mapped class, e.g. myapp.models:User (imported with the "
+            "current directory on the import path)"
+        ),
+    )
+    backfill.add_argument("--url", required=True, help="SQLAlchemy database URL")
+    backfill.add_argument(
+        "--at",
+        required=True,
+        help=(
+            "where stamps come from: updated_at or created_at (that column of "
+            "each row), an ISO-8601 datetime with a zone "
+            "(2024-01-31T12:00:00Z), or none (values only, stamps unknown)"
+        ),
+    )
+    backfill.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=10_000,
+        help="rows per committed batch (default: %(default)s)",
+    )
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+class _UsageError(Exception):
+    """A command-line argument cannot be used; the message is for the user."""
+
+
+def _parse_at(text: str) -> str | dt.datetime | None:
+    if text.lower() == "none":
+        return None
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text  # a column name; backfill() checks it
+    if instant.tzinfo is None:
+        raise _UsageError(
+            f"--at {text}: a datetime needs a zone (Z or +HH:MM): "
+            "without one the instant would be a guess"
+        )
+    return instant
+
+
+def _load_model(spec: str) -> Any:
+    module_name, _, path = spec.partition(":")
+    if not module_name or not path:
+        raise _UsageError(f"{spec!r} is not MODULE:Model, e.g. myapp.models:User")
+    # Like `python -m`: the application's package is where the command runs.
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        target: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise _UsageError(f"cannot import {module_name!r}: {exc}") from None
+    for name in path.split("."):
+        try:
+            target = getattr(target, name)
+        except AttributeError:
+            raise _UsageError(f"{module_name!r} has no {path!r}") from None
+    return target
+
+
+class ProgressBar:
+    """``progress`` for :func:`~fieldstamps.backfill`, drawn as plain text.
+
+    On a terminal one line is redrawn in place; elsewhere (a log, a pipe) a
+    line is written at most every ``interval`` seconds, and for the last
+    batch.
+    """
+
+    WIDTH = 30
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.interval = 0.1 if self.tty else interval
+        self.clock = clock
+        self.started = clock()
+        self.shown: float | None = None
+        self.done = self.total = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        now = self.clock()
+        if self.shown is None or now - self.shown >= self.interval or done >= total:
+            self.shown = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        elapsed = now - self.started
+        share = min(self.done / self.total, 1.0) if self.total else 1.0
+        bar = "#" * int(self.WIDTH * share)
+        line = f"[{bar:.<{self.WIDTH}}] {share:4.0%} {self.done:,}/{self.total:,} rows"
+        if elapsed > 0 and self.done:
+            rate = self.done / elapsed
+            line += f", {rate:,.0f} rows/s"
+            if self.done < self.total:
+                line += f", {(self.total - self.done) / rate:,.0f} s left"
+        if self.tty:
+            self.stream.write(f"\r{line}\x1b[K")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the redrawn line, so that what follows starts on its own."""
+        if self.tty and self.shown is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from ._backfill import backfill
+    from ._errors import FieldstampsError
+
+    try:
+        at = _parse_at(args.at)
+        model = _load_model(args.model)
+        engine = create_engine(args.url)
+    except (_UsageError, ArgumentError) as exc:
+        print(f"fieldstamps backfill: {exc}", file=sys.stderr)
+        return 2
+    bar = ProgressBar(sys.stderr)
+    try:
+        with engine.connect() as conn:
+            filled = backfill(
+                conn, model, at=at, batch_size=args.batch_size, progress=bar
+            )
+    except FieldstampsError as exc:
+        bar.close()
+        print(f"fieldstamps backfill: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        bar.close()
+        print(
+            f"fieldstamps backfill: stopped after {bar.done:,} rows: {exc}\n"
+            "The batches committed before stay filled; run the same command "
+            "again to resume.",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        engine.dispose()
+    bar.close()
+    seconds = time.monotonic() - bar.started
+    print(f"filled {filled:,} of {bar.done:,} rows in {seconds:.1f} s")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "backfill":
+        return _backfill(args)
     # Imported here so that --help does not pay for mapping the demo model.
     from ._demo import DemoError, render, run_demo
 

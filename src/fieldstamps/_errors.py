@@ -8,12 +8,15 @@ them all::
     │                             raised when the class is created
     ├── UnknownFieldError         ``get_updated_at()`` / ``updated_at_of()`` on a
     │   (also a ``KeyError``)     field that is not tracked
-    ├── NaiveDatetimeError        a naive ``datetime`` compared with a stamp
-    │   (also a ``TypeError``)
+    ├── NaiveDatetimeError        a naive ``datetime`` compared with a stamp,
+    │   (also a ``TypeError``)    or given to ``backfill(at=...)``
     ├── StampWriteError           a write that gives a stamp column a value,
     │                             outside ``manual_stamps()``
     ├── UnreadableStampError      a stamp column holds what is no instant (a
     │                             MariaDB zero date, text that is no date)
+    ├── BackfillError             ``backfill()`` refused its arguments: a class
+    │                             without field stamps, an ``at`` that is no
+    │                             timestamp column, a connection mid-transaction
     └── UnsupportedDatabaseError  a dialect other than SQLite, PostgreSQL,
                                   MariaDB or MySQL
 """
@@ -83,3 +86,7 @@ class UnsupportedDatabaseError(FieldstampsError):
             f"fieldstamps does not support the {dialect_name!r} dialect; "
             f"supported: {', '.join(self.SUPPORTED)}"
         )
+
+
+class BackfillError(FieldstampsError):
+    """``backfill()`` was asked for something it cannot do; nothing was written."""

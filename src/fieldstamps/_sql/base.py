@@ -136,6 +136,20 @@ class DialectSql(Protocol):
     def statement_prefix(self, w: Writer, *, reads_own_columns: bool) -> str:
         """What an UPDATE or upsert of a stamped table is prefixed with."""
 
+    def stamp_text_of(self, w: Writer, instant: str) -> str:
+        """``instant``, a value as stamp columns store it, in the stamp's
+        fixed-width text form (NULL stays NULL)."""
+
+    def changes_lack(self, w: Writer, changes: str, keys: Sequence[str]) -> str:
+        """True where ``changes`` is not a JSON object or has no entry for one
+        of ``keys`` (NULL included)."""
+
+    def changes_backfill(
+        self, w: Writer, current: str, entries: Sequence[Entry]
+    ) -> str:
+        """``current`` (or ``{}`` where it is not an object) with each entry
+        added whose key it lacks; an entry it has is never replaced."""
+
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
@@ -605,3 +619,142 @@ COMPILERS: dict[type[ColumnElement[Any]], Callable[..., str]] = {
     ChangesOnUpdate: compile_changes_on_update,
     StampOf: compile_stamp_of,
 }
+
+
+# -- backfill: what rows written before tracking lack ----------------------------
+#
+# ``fieldstamps.backfill()`` (``_backfill.py``) fills them with one UPDATE per
+# batch, built from these elements; nothing is read into Python.
+
+
+class StampTextOf(ColumnElement[str]):
+    """``instant``, a value of a stamp column (:class:`UTCDateTime`), in the
+    stamp's fixed-width text form, as ``changes`` holds stamps."""
+
+    type = String()
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        ("instant", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, instant: ColumnElement[Any]) -> None:
+        self.instant = instant
+
+
+class ChangesLack(ColumnElement[bool]):
+    """True where ``changes`` is not a JSON object or has no entry for one of
+    ``keys``: the rows a backfill has something to add to."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        ("changes", InternalTraversal.dp_clauseelement),
+        ("keys", InternalTraversal.dp_string_list),
+    ]
+
+    def __init__(self, changes: ColumnElement[Any], keys: Sequence[str]) -> None:
+        self.changes = changes
+        self.keys = list(keys)
+
+
+class ChangesBackfill(_ChangesElement):
+    """``changes`` with an entry added for each field it lacks: the value the
+    row holds now and, when ``at`` is given, ``at`` (stamp text) as its stamp.
+
+    ``at_nullable`` says that ``at`` can be NULL for some rows; their entries
+    then get no stamp rather than ``"updated_at": null``.
+    """
+
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        *_ChangesElement._traverse_internals,
+        ("at", InternalTraversal.dp_clauseelement),
+        ("at_nullable", InternalTraversal.dp_boolean),
+    ]
+
+    def __init__(
+        self,
+        changes: ColumnElement[Any],
+        fields: Sequence[tuple[str, ColumnElement[Any], bool]],
+        at: ColumnElement[str] | None,
+        *,
+        at_nullable: bool = False,
+    ) -> None:
+        # The value recorded is the column's own: there is no new value.
+        super().__init__(changes, fields, news=[column for _, column, _ in fields])
+        self.at = at
+        self.at_nullable = at_nullable and at is not None
+
+
+def compile_stamp_text_of(
+    dialect: DialectSql, element: StampTextOf, compiler: SQLCompiler, **kw: Any
+) -> str:
+    w = Writer(compiler, kw)
+    return dialect.stamp_text_of(w, w.sql(element.instant))
+
+
+def compile_changes_lack(
+    dialect: DialectSql, element: ChangesLack, compiler: SQLCompiler, **kw: Any
+) -> str:
+    w = Writer(compiler, kw)
+    return dialect.changes_lack(w, w.sql(element.changes), element.keys)
+
+
+def compile_changes_backfill(
+    dialect: DialectSql, element: ChangesBackfill, compiler: SQLCompiler, **kw: Any
+) -> str:
+    w = Writer(compiler, kw)
+    at = None if element.at is None else w.sql(element.at)
+    entries = []
+    for key, column, value, store in element.fields():
+        pairs = [("'value'", w.sql(JsonValue(column, value)))] if store else []
+        unknown = dialect.json_object(pairs)
+        if at is None:
+            document = unknown
+        else:
+            # Same key order as the entries compiled writes make.
+            stamped = dialect.json_object([*pairs, ("'updated_at'", at)])
+            document = (
+                f"CASE WHEN {at} IS NULL THEN {unknown} ELSE {stamped} END"
+                if element.at_nullable
+                else stamped
+            )
+        entries.append(Entry(key, document))
+    return dialect.changes_backfill(w, w.sql(element.changes), entries)
+
+
+def json_object_or_empty(syntax: JsonSetSyntax, current: str) -> str:
+    """``current`` where it is a JSON object, else an empty one, in the
+    ``json_set`` dialects' names (nested CASE, as in ``changes_on_update``)."""
+    return (
+        f"CASE WHEN {syntax.valid_fn}({current}) THEN "
+        f"CASE {syntax.type_fn}({current}) WHEN '{syntax.object_type}' "
+        f"THEN {current} ELSE {syntax.empty} END ELSE {syntax.empty} END"
+    )
+
+
+def json_insert_entries(
+    syntax: JsonSetSyntax,
+    insert_fn: str,
+    w: Writer,
+    current: str,
+    entries: Sequence[Entry],
+) -> str:
+    """``changes_backfill`` for the ``json_set`` dialects: ``json_insert``
+    writes a path only where the document has none, so an entry there wins."""
+    document = json_object_or_empty(syntax, current)
+    for chunk in chunks(entries, syntax.pairs_per_call):
+        args = [document]
+        for entry in chunk:
+            args += [w.literal(json_path(entry.key)), entry.document]
+        document = f"{insert_fn}({', '.join(args)})"
+    return document
+
+
+COMPILERS.update(
+    {
+        StampTextOf: compile_stamp_text_of,
+        ChangesLack: compile_changes_lack,
+        ChangesBackfill: compile_changes_backfill,
+    }
+)

@@ -15,13 +15,21 @@ values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import REAL, ColumnElement, Double, Float, cast
 from sqlalchemy.types import TypeEngine
 
 from .._types import ValueKind, unwrap, value_kind
-from .base import JsonSetSyntax, Writer, stamp_path
+from .base import (
+    Entry,
+    JsonSetSyntax,
+    Writer,
+    json_insert_entries,
+    json_path,
+    stamp_path,
+)
 
 _JSON = JsonSetSyntax(
     set_fn="JSON_SET",
@@ -107,3 +115,25 @@ def statement_prefix(w: Writer, *, reads_own_columns: bool) -> str:
     if reads_own_columns and getattr(w.compiler.dialect, "is_mariadb", False):
         return _SIMULTANEOUS
     return ""
+
+
+# -- backfill -------------------------------------------------------------------
+
+
+def stamp_text_of(w: Writer, instant: str) -> str:
+    # Stamp columns hold UTC wall time here (DATETIME(6)).
+    return f"DATE_FORMAT({instant}, {w.literal('%Y-%m-%dT%H:%i:%s.%fZ')})"
+
+
+def changes_lack(w: Writer, changes: str, keys: Sequence[str]) -> str:
+    # A key path finds nothing in an array or a scalar.
+    paths = ", ".join(w.literal(json_path(key)) for key in keys)
+    return (
+        f"(CASE WHEN {changes} IS NULL THEN 1 "
+        f"WHEN NOT JSON_VALID({changes}) THEN 1 "
+        f"WHEN JSON_CONTAINS_PATH({changes}, 'all', {paths}) THEN 0 ELSE 1 END)"
+    )
+
+
+def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
+    return json_insert_entries(_JSON, "JSON_INSERT", w, current, entries)

@@ -91,3 +91,33 @@ def stamp_of(w: Writer, changes: str, field: str) -> str:
 
 def statement_prefix(w: Writer, *, reads_own_columns: bool) -> str:
     return ""  # every SET item sees the row as it was
+
+
+# -- backfill -------------------------------------------------------------------
+
+
+def stamp_text_of(w: Writer, instant: str) -> str:
+    # Stamp columns are timestamptz here: AT TIME ZONE 'UTC' gives UTC wall
+    # time whatever the session's zone.
+    text_format = w.literal('YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    return f"to_char({instant} AT TIME ZONE 'UTC', {text_format})"
+
+
+def changes_lack(w: Writer, changes: str, keys: Sequence[str]) -> str:
+    # ?& on an array tests its string elements: only an object counts.
+    names = ", ".join(w.literal(key) for key in keys)
+    return (
+        f"(jsonb_typeof({changes}) IS DISTINCT FROM 'object' "
+        f"OR NOT ({changes} ?& ARRAY[{names}]))"
+    )
+
+
+def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
+    # jsonb || keeps the right-hand side's value for a key both hold: the
+    # existing document goes last, so an entry it has is never replaced.
+    added = changes_on_insert(w, entries)
+    existing = (
+        f"COALESCE(CASE WHEN jsonb_typeof({current}) = 'object' "
+        f"THEN {current} END, CAST('{{}}' AS JSONB))"
+    )
+    return f"({added} || {existing})"

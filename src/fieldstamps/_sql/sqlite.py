@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Numeric
 from sqlalchemy.types import TypeEngine
 
 from .._types import ValueKind, unwrap, value_kind
-from .base import JsonSetSyntax, Writer, stamp_path
+from .base import (
+    Entry,
+    JsonSetSyntax,
+    Writer,
+    json_insert_entries,
+    json_path,
+    stamp_path,
+)
 
 _JSON = JsonSetSyntax(
     set_fn="json_set",
@@ -99,3 +107,35 @@ def stamp_of(w: Writer, changes: str, field: str) -> str:
 
 def statement_prefix(w: Writer, *, reads_own_columns: bool) -> str:
     return ""  # every SET item sees the row as it was
+
+
+# -- backfill -------------------------------------------------------------------
+
+# The form SQLAlchemy stores datetimes in here; anything else is read by
+# strftime, which keeps milliseconds only.
+_STORED_DATETIME = "dddd-dd-dd dd:dd:dd.dddddd".replace("d", "[0-9]")
+
+
+def stamp_text_of(w: Writer, instant: str) -> str:
+    return (
+        f"CASE WHEN {instant} GLOB {w.literal(_STORED_DATETIME)} "
+        f"THEN substr({instant}, 1, 10) || 'T' || substr({instant}, 12) || 'Z' "
+        f"ELSE strftime({w.literal('%Y-%m-%dT%H:%M:%f000Z')}, {instant}) END"
+    )
+
+
+def changes_lack(w: Writer, changes: str, keys: Sequence[str]) -> str:
+    # CASE, not OR: SQLite may evaluate json_type() on text that is not
+    # JSON, which raises. A key path finds nothing in an array or a scalar.
+    missing = " OR ".join(
+        f"json_type({changes}, {w.literal(json_path(key))}) IS NULL" for key in keys
+    )
+    return (
+        f"(CASE WHEN {changes} IS NULL THEN 1 "
+        f"WHEN NOT json_valid({changes}) THEN 1 "
+        f"WHEN {missing} THEN 1 ELSE 0 END)"
+    )
+
+
+def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
+    return json_insert_entries(_JSON, "json_insert", w, current, entries)
