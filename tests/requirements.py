@@ -145,6 +145,11 @@ class Requirements:
         "(busy timeout, BEGIN IMMEDIATE) or fail with 'database is locked'",
         _sqlite,
     )
+    trigger_functions = Capability(
+        "a trigger runs a function of its own, which outlives the table "
+        "unless dropped too",
+        _postgresql,
+    )
     savepoint_needs_explicit_begin = Capability(
         "pysqlite sends no BEGIN before SAVEPOINT: a savepoint opened first is "
         "a transaction of its own, and releasing it commits",

@@ -46,6 +46,7 @@ from ._model import (
     changed_at,
     updated_at_column,
 )
+from ._triggers import TriggerDDL, trigger_ddl
 from ._types import ChangesJSON, StampText, UTCDateTime
 from ._upsert import upsert_set
 
@@ -60,6 +61,7 @@ __all__ = [
     "StampText",
     "StampWriteError",
     "TimestampMixin",
+    "TriggerDDL",
     "UTCDateTime",
     "UnknownFieldError",
     "UnreadableStampError",
@@ -67,6 +69,7 @@ __all__ = [
     "backfill",
     "changed_at",
     "manual_stamps",
+    "trigger_ddl",
     "updated_at_column",
     "upsert_set",
 ]

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Column, Computed
+from sqlalchemy import Column, Computed, FetchedValue
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ClauseElement, FromClause
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -71,7 +71,10 @@ def on_duplicate_key_assignments(statement: Insert) -> Any:
     return getattr(clause, "update", None)
 
 
-def attach_to_column(column: Column[Any], item: ColumnDefault | Computed) -> None:
+def attach_to_column(
+    column: Column[Any], item: ColumnDefault | Computed | FetchedValue
+) -> None:
+    # DefaultClause is a FetchedValue.
     """Attach a default or ``Computed`` to a column that is already part of a
     table (``_set_parent_with_dispatch``; the constructor is for new ones)."""
     item._set_parent_with_dispatch(column)

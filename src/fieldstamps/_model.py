@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from sqlalchemy import Column, ColumnElement, Computed, Table, event, inspect
 from sqlalchemy.orm import Mapped, MappedColumn, Mapper, mapped_column
-from sqlalchemy.sql.schema import ColumnDefault
+from sqlalchemy.sql.schema import ColumnDefault, DefaultClause, FetchedValue
 
 from ._compat import attach_to_column
 from ._errors import ConfigurationError
@@ -23,6 +23,7 @@ from ._sql import (
     StampOnUpdate,
     UtcNow,
 )
+from ._triggers import install_with_table
 from ._types import ChangesJSON, StampText, UTCDateTime, parse_stamp_text
 
 _CHANGED_AT_INFO = "fieldstamps.changed_at"
@@ -30,7 +31,7 @@ _CHANGES_INFO = "fieldstamps.changes"
 _MIRROR_INFO = "fieldstamps.updated_at_column"
 _UPDATED_AT_INFO = "fieldstamps.updated_at"
 _CREATED_AT_INFO = "fieldstamps.created_at"
-_OPTION_KEYS = frozenset({"include", "exclude", "store_values"})
+_OPTION_KEYS = frozenset({"include", "exclude", "store_values", "triggers"})
 _TIMESTAMP_KEYS = frozenset({"created_at", "updated_at"})
 
 
@@ -45,6 +46,9 @@ class FieldstampsOptions(TypedDict, total=False):
     #: Keep each tracked field's value beside its stamp in ``changes``
     #: (default ``True``), for none (``False``), or for the fields listed.
     store_values: bool | Sequence[str]
+    #: Let database triggers compute every stamp, for every writer, not only
+    #: SQLAlchemy's own writes (see ``fieldstamps.trigger_ddl``).
+    triggers: bool
 
 
 def tracking_of(cls: type[Any]) -> TableSpec:
@@ -417,6 +421,36 @@ def _wire_changes(
     return changes, fields, tuple(mirrors)
 
 
+def _wants_triggers(owner: str, options: object) -> bool:
+    triggers = options.get("triggers", False) if isinstance(options, Mapping) else False
+    if not isinstance(triggers, bool):
+        raise ConfigurationError(
+            f"{owner}.__fieldstamps__['triggers'] must be True or False, "
+            f"not {triggers!r}"
+        )
+    return triggers
+
+
+def _hand_to_triggers(spec: TableSpec) -> None:
+    """Leave every stamp to the table's triggers: SQLAlchemy's writes compute
+    none (no work done twice), and read back the ones they wrote, as they do
+    for any server-side value."""
+    mirrors = {id(column) for _, column in spec.mirrors}
+    # A writer that leaves created_at/updated_at out must pass their NOT
+    # NULL before SQLite's AFTER triggers can set them: the clock as default.
+    timestamps = {id(column) for column in (*spec.created_at, *spec.updated_at)}
+    for column in (*spec.columns, *spec.created_at):
+        if id(column) in mirrors:
+            continue  # generated from changes by the database already
+        column.default = None
+        column.onupdate = None
+        if id(column) in timestamps:
+            attach_to_column(column, DefaultClause(UtcNow()))
+        else:
+            attach_to_column(column, FetchedValue())
+        attach_to_column(column, FetchedValue(for_update=True))
+
+
 @event.listens_for(Mapper, "after_mapper_constructed")
 def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
     table = mapper.local_table
@@ -450,6 +484,10 @@ def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
         spec = replace(spec, changes=changes, fields=fields, mirrors=mirrors)
     if not spec.columns:
         return
+    if _wants_triggers(owner, getattr(cls, "__fieldstamps__", {})):
+        spec = replace(spec, triggers=True)
+        _hand_to_triggers(spec)
+        install_with_table(table)
     attach_spec(table, spec)
     for column in (*spec.columns, *spec.created_at):
         if isinstance(column.type, UTCDateTime):

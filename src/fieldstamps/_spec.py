@@ -54,6 +54,9 @@ class TableSpec:
     #: Each ``updated_at_column()`` with the field it mirrors.
     mirrors: tuple[tuple[str, Column[Any]], ...] = ()
     created_at: tuple[Column[Any], ...] = ()
+    #: Whether database triggers compute the stamps (``{"triggers": True}``)
+    #: instead of the SQL SQLAlchemy compiles into its own writes.
+    triggers: bool = False
 
     @property
     def columns(self) -> tuple[Column[Any], ...]:

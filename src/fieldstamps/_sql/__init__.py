@@ -46,6 +46,7 @@ wrap_compiler(
 )
 
 __all__ = [
+    "DIALECTS",
     "NOOP_KEY",
     "ChangesOnInsert",
     "ChangesOnUpdate",

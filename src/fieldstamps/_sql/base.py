@@ -93,6 +93,21 @@ class Entry:
     changed: str = ""
 
 
+@dataclass(frozen=True)
+class TriggerTarget:
+    """What a dialect needs to write one table's fieldstamps triggers: quoted
+    names, and each stamp's (quoted column, SQL of its value) on INSERT and on
+    UPDATE, written with ``OLD``/``NEW``."""
+
+    table: str
+    name: str
+    key: tuple[str, ...]
+    #: The table's own columns (every column but the stamps).
+    own_columns: tuple[str, ...]
+    on_insert: tuple[tuple[str, str], ...]
+    on_update: tuple[tuple[str, str], ...]
+
+
 class DialectSql(Protocol):
     """The functions each dialect module defines; their SQL differs, their
     meaning does not."""
@@ -135,6 +150,10 @@ class DialectSql(Protocol):
 
     def statement_prefix(self, w: Writer, *, reads_own_columns: bool) -> str:
         """What an UPDATE or upsert of a stamped table is prefixed with."""
+
+    def trigger_sql(self, target: TriggerTarget) -> tuple[list[str], list[str]]:
+        """The statements installing, and those removing, ``target``'s
+        triggers."""
 
     def stamp_text_of(self, w: Writer, instant: str) -> str:
         """``instant``, a value as stamp columns store it, in the stamp's

@@ -25,6 +25,7 @@ from .._types import ValueKind, unwrap, value_kind
 from .base import (
     Entry,
     JsonSetSyntax,
+    TriggerTarget,
     Writer,
     json_insert_entries,
     json_path,
@@ -137,3 +138,24 @@ def changes_lack(w: Writer, changes: str, keys: Sequence[str]) -> str:
 
 def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
     return json_insert_entries(_JSON, "JSON_INSERT", w, current, entries)
+
+
+def trigger_sql(target: TriggerTarget) -> tuple[list[str], list[str]]:
+    def trigger(suffix: str, event: str, assignments: Sequence[tuple[str, str]]) -> str:
+        # One SET per column, each reading OLD/NEW only: none sees another's
+        # result, whatever their order. BEFORE triggers assign NEW.
+        body = "\n".join(
+            f"  SET NEW.{column} = {value};" for column, value in assignments
+        )
+        return (
+            f"CREATE TRIGGER {target.name}_{suffix} BEFORE {event} ON {target.table} "
+            f"FOR EACH ROW\nBEGIN\n{body}\nEND"
+        )
+
+    return [
+        trigger("insert", "INSERT", target.on_insert),
+        trigger("update", "UPDATE", target.on_update),
+    ], [
+        f"DROP TRIGGER IF EXISTS {target.name}_insert",
+        f"DROP TRIGGER IF EXISTS {target.name}_update",
+    ]

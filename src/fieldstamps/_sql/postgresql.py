@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Boolean, ColumnElement, Double, Text, cast
 from sqlalchemy.types import TypeEngine
 
 from .._types import ValueKind, value_kind
-from .base import Entry, Writer, chunks
+from .base import Entry, TriggerTarget, Writer, chunks
 
 # PostgreSQL functions take at most 100 arguments: 50 key/value pairs.
 _PAIRS_PER_CALL = 50
@@ -121,3 +121,34 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
         f"THEN {current} END, CAST('{{}}' AS JSONB))"
     )
     return f"({added} || {existing})"
+
+
+def trigger_sql(target: TriggerTarget) -> tuple[list[str], list[str]]:
+    def block(assignments: Sequence[tuple[str, str]]) -> str:
+        return "\n".join(
+            f"    NEW.{column} := {value};" for column, value in assignments
+        )
+
+    function = (
+        f"CREATE OR REPLACE FUNCTION {target.name}() RETURNS trigger "
+        "LANGUAGE plpgsql\n"
+        # Pinned, so that a dump restored with an empty search_path works.
+        "SET search_path = pg_catalog, public AS $fieldstamps$\n"
+        "BEGIN\n"
+        "  IF TG_OP = 'INSERT' THEN\n"
+        f"{block(target.on_insert)}\n"
+        "  ELSE\n"
+        f"{block(target.on_update)}\n"
+        "  END IF;\n"
+        "  RETURN NEW;\n"
+        "END\n"
+        "$fieldstamps$"
+    )
+    trigger = (
+        f"CREATE TRIGGER {target.name} BEFORE INSERT OR UPDATE ON {target.table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {target.name}()"
+    )
+    return [function, trigger], [
+        f"DROP TRIGGER IF EXISTS {target.name} ON {target.table}",
+        f"DROP FUNCTION IF EXISTS {target.name}()",
+    ]

@@ -12,6 +12,7 @@ from .._types import ValueKind, unwrap, value_kind
 from .base import (
     Entry,
     JsonSetSyntax,
+    TriggerTarget,
     Writer,
     json_insert_entries,
     json_path,
@@ -139,3 +140,26 @@ def changes_lack(w: Writer, changes: str, keys: Sequence[str]) -> str:
 
 def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
     return json_insert_entries(_JSON, "json_insert", w, current, entries)
+
+
+def trigger_sql(target: TriggerTarget) -> tuple[list[str], list[str]]:
+    def trigger(suffix: str, event: str, assignments: Sequence[tuple[str, str]]) -> str:
+        # SQLite cannot assign NEW: rewrite the row just written. That UPDATE
+        # names stamp columns only, so it fires neither trigger: the UPDATE
+        # trigger listens to the table's own columns (a writer that sets only
+        # stamp columns is therefore not corrected on SQLite).
+        sets = ", ".join(f"{column} = {value}" for column, value in assignments)
+        where = " AND ".join(f"{column} = NEW.{column}" for column in target.key)
+        return (
+            f"CREATE TRIGGER {target.name}_{suffix} AFTER {event} ON {target.table} "
+            f"FOR EACH ROW BEGIN UPDATE {target.table} SET {sets} WHERE {where}; END"
+        )
+
+    own_columns = ", ".join(target.own_columns)
+    return [
+        trigger("insert", "INSERT", target.on_insert),
+        trigger("update", f"UPDATE OF {own_columns}", target.on_update),
+    ], [
+        f"DROP TRIGGER IF EXISTS {target.name}_insert",
+        f"DROP TRIGGER IF EXISTS {target.name}_update",
+    ]

@@ -1,0 +1,256 @@
+"""Database-enforced capture ({"triggers": True}): writes that bypass
+SQLAlchemy entirely, through the DB-API driver on a connection of their own,
+are stamped exactly as SQLAlchemy's compiled stamps stamp its writes; and
+SQLAlchemy's own writes leave the work to the triggers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, Integer, String, select, text, update
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+import fieldstamps
+from fieldstamps import (
+    ChangeTrackingMixin,
+    ConfigurationError,
+    TimestampMixin,
+    UnsupportedDatabaseError,
+    changed_at,
+    trigger_ddl,
+    updated_at_column,
+)
+from tests.requirements import requires
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Note(TimestampMixin, ChangeTrackingMixin, Base):
+    __tablename__ = "trigger_note"
+    __fieldstamps__ = {"triggers": True}  # noqa: RUF012
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(String(100))
+    n: Mapped[int | None] = mapped_column(Integer)
+    body_changed_at: Mapped[dt.datetime | None] = changed_at("body")
+    body_updated_at: Mapped[dt.datetime | None] = updated_at_column("body")
+
+
+class Price(Base):
+    """changed_at() alone, no mixin, asks for triggers too."""
+
+    __tablename__ = "trigger_price"
+    __fieldstamps__ = {"triggers": True}  # noqa: RUF012
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[int] = mapped_column(Integer)
+    amount_changed_at: Mapped[dt.datetime | None] = changed_at("amount")
+
+
+@pytest.fixture
+def notes(db: Engine) -> Iterator[Engine]:
+    Base.metadata.drop_all(db)
+    Base.metadata.create_all(db)
+    yield db
+    Base.metadata.drop_all(db)
+
+
+def _raw(db: Engine, *statements: str, commit: bool = True) -> None:
+    """Run SQL through the DB-API driver itself: no SQLAlchemy statement,
+    compiler or event is involved."""
+    connection = db.raw_connection()
+    try:
+        cursor = connection.cursor()
+        for statement in statements:
+            cursor.execute(statement)
+        if commit:
+            connection.commit()
+        else:
+            connection.rollback()
+    finally:
+        connection.close()
+
+
+def _row(db: Engine, row_id: int = 1) -> Any:
+    with Session(db) as session:
+        note = session.get_one(Note, row_id)
+        session.expunge(note)
+        return note
+
+
+def _tick() -> None:
+    time.sleep(0.005)  # SQLite's clock counts milliseconds
+
+
+def test_raw_inserts_and_updates_are_stamped(notes: Engine) -> None:
+    _raw(notes, "INSERT INTO trigger_note (id, body, n) VALUES (1, 'a', 1)")
+    inserted = _row(notes)
+    assert inserted.created_at == inserted.updated_at
+    for key in ("body", "n"):
+        assert inserted.get_updated_at(key) == inserted.created_at, key
+    assert inserted.changes["body"]["value"] == "a"
+    assert inserted.changes["n"]["value"] == 1
+    assert inserted.body_changed_at == inserted.body_updated_at == inserted.created_at
+
+    _tick()
+    _raw(notes, "UPDATE trigger_note SET body = 'B' WHERE id = 1")
+    renamed = _row(notes)
+    assert renamed.updated_at > inserted.updated_at
+    # One instant for the statement, in every stamp it moves.
+    assert renamed.get_updated_at("body") == renamed.updated_at
+    assert renamed.body_changed_at == renamed.body_updated_at == renamed.updated_at
+    assert renamed.changes["body"]["value"] == "B"
+    assert renamed.get_updated_at("n") == inserted.created_at
+    assert renamed.created_at == inserted.created_at
+
+    _tick()
+    _raw(notes, "UPDATE trigger_note SET body = 'B', n = NULL WHERE id = 1")
+    again = _row(notes)
+    # The same value again is no change; value -> NULL is one.
+    assert again.get_updated_at("body") == renamed.get_updated_at("body")
+    assert again.get_updated_at("n") == again.updated_at > renamed.updated_at
+    assert again.changes["n"]["value"] is None
+
+
+def test_a_rolled_back_raw_write_leaves_the_stamps(notes: Engine) -> None:
+    _raw(notes, "INSERT INTO trigger_note (id, body) VALUES (1, 'a')")
+    before = _row(notes)
+    _tick()
+    _raw(notes, "UPDATE trigger_note SET body = 'z' WHERE id = 1", commit=False)
+    after = _row(notes)
+    assert (after.body, after.changes, after.updated_at) == (
+        before.body,
+        before.changes,
+        before.updated_at,
+    )
+
+
+def test_stamps_a_raw_writer_forges_are_replaced(notes: Engine) -> None:
+    _raw(notes, "INSERT INTO trigger_note (id, body) VALUES (1, 'a')")
+    _tick()
+    # With a change of the row's own columns: replaced on every database
+    # (SQLite's trigger fires for writes of the table's own columns).
+    _raw(
+        notes,
+        "UPDATE trigger_note SET body = 'b', created_at = '2000-01-01 00:00:00', "
+        "updated_at = '2000-01-01 00:00:00' WHERE id = 1",
+    )
+    row = _row(notes)
+    assert row.created_at.year > 2000
+    assert row.updated_at == row.get_updated_at("body") > row.created_at
+
+
+def test_sqlalchemy_writes_leave_the_stamps_to_the_triggers(notes: Engine) -> None:
+    with Session(notes) as session:
+        note = Note(id=1, body="a", n=1)
+        session.add(note)
+        session.flush()
+        # Read back after the flush, in one SELECT, as in SQL mode.
+        assert note.get_updated_at("body") == note.updated_at == note.created_at
+        session.commit()
+        _tick()
+        note.body = "b"
+        session.flush()
+        assert note.get_updated_at("body") == note.updated_at > note.created_at
+        session.commit()
+        _tick()
+        session.execute(update(Note).values(n=2))
+        session.commit()
+        assert note.get_updated_at("n") == note.updated_at
+        assert note.get_updated_at("body") < note.updated_at
+    with notes.begin() as conn:
+        conn.execute(update(Note.__table__).values(body="c"))
+    assert _row(notes).body_changed_at == _row(notes).updated_at
+
+
+DIALECTS: dict[str, Dialect] = {
+    "postgresql": postgresql.dialect(),
+    "sqlite": sqlite.dialect(),
+    "mysql": mysql.dialect(),
+    "mariadb": mysql.dialect(is_mariadb=True),
+}
+
+
+@pytest.mark.parametrize("name", list(DIALECTS))
+def test_sqlalchemy_computes_no_stamp_itself(name: str) -> None:
+    # No work done twice: the UPDATE carries the user's values only.
+    sql = str(update(Note).values(body="x").compile(dialect=DIALECTS[name]))
+    assert "changes" not in sql and "CASE" not in sql and "updated_at" not in sql
+
+
+def test_changed_at_alone_is_stamped_by_triggers(notes: Engine) -> None:
+    _raw(notes, "INSERT INTO trigger_price (id, amount) VALUES (1, 10)")
+    _tick()
+    _raw(notes, "UPDATE trigger_price SET amount = 10 WHERE id = 1")
+    with notes.connect() as conn:
+        first = conn.execute(select(Price.amount_changed_at)).scalar_one()
+    _tick()
+    _raw(notes, "UPDATE trigger_price SET amount = 11 WHERE id = 1")
+    with notes.connect() as conn:
+        second = conn.execute(select(Price.amount_changed_at)).scalar_one()
+    assert first is not None and second > first
+
+
+def test_create_all_installs_and_drop_all_removes(db: Engine) -> None:
+    Base.metadata.create_all(db)
+    Base.metadata.drop_all(db)
+    # The table comes back without fieldstamps: no trigger of ours is left
+    # to stamp it (a leftover would fail on the missing columns).
+    with db.begin() as conn:
+        conn.execute(
+            text("CREATE TABLE trigger_note (id INTEGER PRIMARY KEY, body VARCHAR(10))")
+        )
+        conn.execute(text("INSERT INTO trigger_note (id, body) VALUES (1, 'a')"))
+        conn.execute(text("UPDATE trigger_note SET body = 'b'"))
+        conn.execute(text("DROP TABLE trigger_note"))
+    if requires.trigger_functions(db):
+        with db.connect() as conn:
+            left = conn.execute(
+                text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'fieldstamps%'")
+            ).scalar_one()
+        assert left == 0
+
+
+def test_trigger_ddl_is_stable_and_named_with_the_prefix() -> None:
+    for name in DIALECTS:
+        ddl = trigger_ddl(Note, name)
+        assert ddl == trigger_ddl(Note, name)
+        assert len(ddl.hash) == 12 and ddl.hash.isalnum()
+        assert all("fieldstamps_trigger_note" in sql for sql in ddl.install)
+        assert all("fieldstamps_trigger_note" in sql for sql in ddl.uninstall)
+        # Text a console runs as it is: one % where SQL has one.
+        assert "%%" not in "".join(ddl.install)
+    assert trigger_ddl(Note, "postgresql").hash != trigger_ddl(Note, "sqlite").hash
+
+
+def test_trigger_ddl_refuses_what_it_cannot_write() -> None:
+    with pytest.raises(UnsupportedDatabaseError, match="'oracle'"):
+        trigger_ddl(Note, "oracle")
+    with pytest.raises(ConfigurationError, match="does not ask for triggers"):
+        from tests.models import User
+
+        trigger_ddl(User, "postgresql")
+    with pytest.raises(ConfigurationError, match="needs a mapped class or Table"):
+        trigger_ddl("trigger_note", "postgresql")
+
+
+def test_a_triggers_option_that_is_no_boolean_is_refused() -> None:
+    class Other(DeclarativeBase):
+        pass
+
+    with pytest.raises(ConfigurationError, match=r"\['triggers'\] must be True"):
+
+        class Bad(ChangeTrackingMixin, Other):
+            __tablename__ = "bad"
+            __fieldstamps__ = {"triggers": "yes"}  # noqa: RUF012
+            id: Mapped[int] = mapped_column(primary_key=True)
+
+    assert fieldstamps.TriggerDDL is type(trigger_ddl(Note, "sqlite"))
