@@ -49,10 +49,9 @@ class Base(DeclarativeBase):
     pass
 
 
-class User(TimestampMixin, ChangeTrackingMixin, Base):
-    """The seed post's model, with a dedicated stamp column for ``name``."""
-
-    __tablename__ = "user_account"
+class UserColumns:
+    """The seed post's User's own columns, with a dedicated stamp column for
+    ``name``; shared by its SQL-mode and trigger-mode classes."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(30))
@@ -62,6 +61,19 @@ class User(TimestampMixin, ChangeTrackingMixin, Base):
     contact_changed_at: Mapped[dt.datetime | None] = changed_at("fullname", "age")
     # Indexed copy of changes' stamp of name: what updated_at_of("name") reads.
     name_updated_at: Mapped[dt.datetime | None] = updated_at_column("name")
+
+
+class User(UserColumns, TimestampMixin, ChangeTrackingMixin, Base):
+    """The seed post's model: stamps compiled into SQLAlchemy's writes."""
+
+    __tablename__ = "user_account"
+
+
+class TriggeredUser(UserColumns, TimestampMixin, ChangeTrackingMixin, Base):
+    """The same, with stamps computed by database triggers."""
+
+    __tablename__ = "user_account_triggers"
+    __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
 
 
 class Color(enum.Enum):

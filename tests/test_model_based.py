@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -65,7 +66,7 @@ from sqlalchemy.sql import ColumnElement
 from fieldstamps import upsert_set
 from fieldstamps._types import parse_stamp_text
 from tests.backends import Backend
-from tests.models import Base, User
+from tests.models import Base, TriggeredUser, User
 from tests.requirements import dialect_insert, requires
 
 TRACKED = ("name", "fullname", "age")
@@ -183,6 +184,26 @@ def evaluate(old: Row, spec: dict[str, Assignment], left_to_right: bool) -> Row:
     return new
 
 
+def upsert_assigns_left_to_right(engine: Engine, table: Table) -> bool:
+    """Whether an ON DUPLICATE KEY UPDATE's SET sees values assigned earlier
+    in that SET, as measured on ``table`` (then rolled back): on MariaDB 10.11
+    a table with BEFORE UPDATE triggers is assigned left to right even under
+    SIMULTANEOUS_ASSIGNMENT, which the SQL text does not show."""
+    probe = -1
+    upsert = mysql.insert(table).values(id=probe, name="new")
+    upsert = upsert.on_duplicate_key_update(
+        upsert_set(table, {"name": "new", "fullname": table.c.name})
+    )
+    with engine.connect() as conn, conn.begin() as transaction:
+        conn.execute(insert(table).values(id=probe, name="old"))
+        conn.execute(upsert)
+        copied = conn.execute(
+            select(table.c.fullname).where(table.c.id == probe)
+        ).scalar_one()
+        transaction.rollback()
+    return bool(copied == "new")
+
+
 def assigns_left_to_right(engine: Engine, statement: Any) -> bool:
     """Whether ``statement``'s SET sees values assigned earlier in that SET.
 
@@ -222,21 +243,23 @@ class DbRow:
     name_updated_at: dt.datetime | None
 
 
-def read_rows(conn: Connection, ids: Iterable[int] | None = None) -> dict[int, DbRow]:
+def read_rows(
+    conn: Connection, table: Table, ids: Iterable[int] | None = None
+) -> dict[int, DbRow]:
     query = select(
-        TABLE.c.id,
-        TABLE.c.name,
-        TABLE.c.fullname,
-        TABLE.c.age,
-        TABLE.c.changes,
-        TABLE.c.created_at,
-        TABLE.c.updated_at,
-        TABLE.c.name_changed_at,
-        TABLE.c.contact_changed_at,
-        TABLE.c.name_updated_at,
+        table.c.id,
+        table.c.name,
+        table.c.fullname,
+        table.c.age,
+        table.c.changes,
+        table.c.created_at,
+        table.c.updated_at,
+        table.c.name_changed_at,
+        table.c.contact_changed_at,
+        table.c.name_updated_at,
     )
     if ids is not None:
-        query = query.where(TABLE.c.id.in_(list(ids)))
+        query = query.where(table.c.id.in_(list(ids)))
     return {
         row.id: DbRow(
             values={field: getattr(row, field) for field in TRACKED},
@@ -340,6 +363,9 @@ class FieldstampsMachine(RuleBasedStateMachine):
     """Bound to one backend's engine by :func:`machine_for`."""
 
     engine: Engine
+    # User, or its twin whose stamps database triggers compute.
+    model: type[Any]
+    table: Table
     # Shared by every run of one test, for the figures printed at its end.
     stats: Counter[str]
 
@@ -351,16 +377,11 @@ class FieldstampsMachine(RuleBasedStateMachine):
         # but the upsert compiles. The probes read a column in their SET, the
         # only case where the order of assignment shows.
         self.update_left_to_right = assigns_left_to_right(
-            self.engine, update(TABLE).values(name="x", fullname=TABLE.c.name)
+            self.engine, update(self.table).values(name="x", fullname=self.table.c.name)
         )
         self.upsert_left_to_right = requires.on_duplicate_key_update(
             self.engine
-        ) and assigns_left_to_right(
-            self.engine,
-            mysql.insert(TABLE)
-            .values(id=1, name="x")
-            .on_duplicate_key_update(name="y", fullname=TABLE.c.name),
-        )
+        ) and upsert_assigns_left_to_right(self.engine, self.table)
         self.session = Session(self.engine)
         self.committed: dict[int, RowModel] = {}
         self.pending: dict[int, RowModel] = {}
@@ -382,7 +403,7 @@ class FieldstampsMachine(RuleBasedStateMachine):
 
     def after_write(self, what: str, new: dict[int, Row], statement: bool) -> None:
         """Read the written rows back in the transaction and advance the model."""
-        db = read_rows(self.conn(), new)
+        db = read_rows(self.conn(), self.table, new)
         for uid, values in new.items():
             model = self.pending[uid]
             assert db[uid].values == values, (
@@ -396,24 +417,24 @@ class FieldstampsMachine(RuleBasedStateMachine):
         self.check_transaction(what)
 
     def after_insert(self, what: str, rows: dict[int, Row]) -> None:
-        db = read_rows(self.conn(), rows)
+        db = read_rows(self.conn(), self.table, rows)
         for uid, values in rows.items():
             assert db[uid].created_at == db[uid].updated_at, what
             self.pending[uid] = RowModel.inserted(values, db[uid])
         self.check_transaction(what)
 
     def check_transaction(self, what: str) -> None:
-        check_rows(read_rows(self.conn()), self.pending, f"after {what}")
+        check_rows(read_rows(self.conn(), self.table), self.pending, f"after {what}")
         self.check_session_objects(what)
 
     def check_session_objects(self, what: str) -> None:
         """Objects the README promises to keep fresh show the database's stamps."""
-        db = read_rows(self.conn())
+        db = read_rows(self.conn(), self.table)
         for obj in list(self.session.identity_map.values()):
-            if not isinstance(obj, User) or obj.id in self.stale_stamps:
+            if not isinstance(obj, self.model) or obj.id in self.stale_stamps:
                 continue
             row = db[obj.id]
-            where = f"after {what}: in-session User {obj.id}"
+            where = f"after {what}: in-session self.model {obj.id}"
             assert obj.updated_at == row.updated_at, f"{where}: updated_at"
             assert obj.name_changed_at == row.name_changed_at, where
             assert obj.contact_changed_at == row.contact_changed_at, where
@@ -501,7 +522,7 @@ class FieldstampsMachine(RuleBasedStateMachine):
         omit = set() if name_every_column else {"fullname", "age"}
         if path == "orm":
             self.session.add_all(
-                User(
+                self.model(
                     id=uid,
                     **{k: v for k, v in row.items() if v is not None or k not in omit},
                 )
@@ -515,7 +536,7 @@ class FieldstampsMachine(RuleBasedStateMachine):
                 if k not in omit or any(r[k] is not None for r in rows)
             ]
             self.conn().execute(
-                insert(TABLE),
+                insert(self.table),
                 [{"id": uid, **{k: row[k] for k in keys}} for uid, row in new.items()],
             )
             # Core rows written with omitted keys hold NULL there.
@@ -602,25 +623,25 @@ class FieldstampsMachine(RuleBasedStateMachine):
         }
         if path == "orm_flush":
             for uid in specs:
-                user = self.session.get_one(User, uid)
+                user = self.session.get_one(self.model, uid)
                 if uid in self.stale_values:
                     # Else the unit of work compares with a stale value and
                     # may skip a real change: SQLAlchemy's rule, not ours.
                     self.session.refresh(user)
-                for field, value in sql_values(specs[uid], User).items():
+                for field, value in sql_values(specs[uid], self.model).items():
                     setattr(user, field, value)
             self.session.flush()
             self.stale_values -= set(writes)
             self.stale_stamps -= set(writes)
         elif path == "bulk_pk":
             self.session.execute(
-                update(User), [{"id": uid, **row} for uid, row in writes.items()]
+                update(self.model), [{"id": uid, **row} for uid, row in writes.items()]
             )
             self.stale_values |= set(writes)
             self.stale_stamps -= set(writes)  # the README: expired
         elif path == "bulk_update_mappings":
             self.session.bulk_update_mappings(
-                User,
+                self.model,
                 [{"id": uid, **row} for uid, row in writes.items()],
             )
             self.stale_values |= set(writes)
@@ -628,8 +649,8 @@ class FieldstampsMachine(RuleBasedStateMachine):
         elif path == "core_executemany":
             keys = list(next(iter(writes.values())))
             self.conn().execute(
-                update(TABLE)
-                .where(TABLE.c.id == bindparam("uid"))
+                update(self.table)
+                .where(self.table.c.id == bindparam("uid"))
                 .values({k: bindparam(f"new_{k}") for k in keys}),
                 [
                     {"uid": uid, **{f"new_{k}": row[k] for k in keys}}
@@ -670,7 +691,9 @@ class FieldstampsMachine(RuleBasedStateMachine):
             ]
             synchronize = data.draw(st.sampled_from(allowed), label="synchronize")
             self.session.execute(
-                update(User).where(User.id.in_(ids)).values(sql_values(spec, User)),
+                update(self.model)
+                .where(self.model.id.in_(ids))
+                .values(sql_values(spec, self.model)),
                 execution_options={"synchronize_session": synchronize},
             )
             what = f"orm_update {spec} of {ids}, synchronize_session={synchronize!r}"
@@ -680,9 +703,9 @@ class FieldstampsMachine(RuleBasedStateMachine):
             self.stale_stamps -= set(ids)
         else:
             self.conn().execute(
-                update(TABLE)
-                .where(TABLE.c.id.in_(ids))
-                .values(sql_values(spec, TABLE.c))
+                update(self.table)
+                .where(self.table.c.id.in_(ids))
+                .values(sql_values(spec, self.table.c))
             )
             what = f"core_update {spec} of {ids}"
             self.stale_values |= set(ids)
@@ -697,20 +720,21 @@ class FieldstampsMachine(RuleBasedStateMachine):
         values = {"id": uid, "name": "(not applied)", **literal}
         stmt: Any
         if requires.on_duplicate_key_update(self.engine):
-            my = mysql.insert(TABLE).values(**values)
+            my = mysql.insert(self.table).values(**values)
             proposed = my.inserted
         else:
-            ins = dialect_insert(self.engine)(TABLE).values(**values)
+            ins = dialect_insert(self.engine)(self.table).values(**values)
             proposed = ins.excluded
         assignments = {
-            k: proposed[k] if kind == "literal" else EXPRESSIONS[k][v].sql(TABLE.c)
+            k: proposed[k] if kind == "literal" else EXPRESSIONS[k][v].sql(self.table.c)
             for k, (kind, v) in spec.items()
         }
         if requires.on_duplicate_key_update(self.engine):
-            stmt = my.on_duplicate_key_update(upsert_set(User, assignments))
+            stmt = my.on_duplicate_key_update(upsert_set(self.model, assignments))
         else:
             stmt = ins.on_conflict_do_update(
-                index_elements=[TABLE.c.id], set_=upsert_set(User, assignments)
+                index_elements=[self.table.c.id],
+                set_=upsert_set(self.model, assignments),
             )
         self.conn().execute(stmt)
 
@@ -742,7 +766,7 @@ class FieldstampsMachine(RuleBasedStateMachine):
         # A fresh connection: MariaDB's REPEATABLE READ would otherwise show
         # an older snapshot, and this is what other clients see.
         with self.engine.connect() as conn:
-            check_rows(read_rows(conn), self.committed, "after commit")
+            check_rows(read_rows(conn, self.table), self.committed, "after commit")
 
     def rollback(self) -> None:
         self.stats["rollback"] += 1
@@ -767,7 +791,7 @@ class FieldstampsMachine(RuleBasedStateMachine):
         ids = {
             obj.id
             for obj in self.session.identity_map.values()
-            if isinstance(obj, User)
+            if isinstance(obj, self.model)
         }
         self.stale_values |= ids
         self.stale_stamps |= ids
@@ -787,12 +811,14 @@ def _empty_tables(engine: Engine) -> None:
 
 
 def machine_for(
-    engine: Engine, label: str, stats: Counter[str]
+    engine: Engine, label: str, stats: Counter[str], model: type[Any] = User
 ) -> type[FieldstampsMachine]:
+    table = model.__table__
+    assert isinstance(table, Table)
     return type(
         f"FieldstampsMachine_{label}",
         (FieldstampsMachine,),
-        {"engine": engine, "stats": stats},
+        {"engine": engine, "stats": stats, "model": model, "table": table},
     )
 
 
@@ -816,11 +842,15 @@ def _with_savepoints_inside_transactions(engine: Engine) -> Engine:
     return engine
 
 
-def test_model_based(backend: Backend, db: Engine) -> None:
+# The same machine in both modes: stamps compiled into SQLAlchemy's writes,
+# and stamps computed by database triggers ({"triggers": True}).
+@pytest.mark.parametrize("model", [User, TriggeredUser], ids=["sql", "triggers"])
+def test_model_based(backend: Backend, db: Engine, model: type[Any]) -> None:
     stats: Counter[str] = Counter()
     began = time.perf_counter()
     engine = _with_savepoints_inside_transactions(db)
-    run_state_machine_as_test(machine_for(engine, backend.id, stats), settings=PROFILE)
+    machine = machine_for(engine, backend.id, stats, model)
+    run_state_machine_as_test(machine, settings=PROFILE)
     # Shown with pytest -s (or -rP): the figures the README quotes.
     steps = sum(n for key, n in stats.items() if key != "examples")
     print(

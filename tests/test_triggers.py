@@ -214,7 +214,7 @@ def test_create_all_installs_and_drop_all_removes(db: Engine) -> None:
     if requires.trigger_functions(db):
         with db.connect() as conn:
             left = conn.execute(
-                text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'fieldstamps%'")
+                text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'fieldstamps_trigger_%'")
             ).scalar_one()
         assert left == 0
 
