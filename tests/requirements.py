@@ -150,6 +150,11 @@ class Requirements:
         "unless dropped too",
         _postgresql,
     )
+    disable_trigger = Capability(
+        "ALTER TABLE .. DISABLE TRIGGER turns a trigger off and the catalog "
+        "says so (MariaDB, MySQL and SQLite have no way to disable one)",
+        _postgresql,
+    )
     savepoint_needs_explicit_begin = Capability(
         "pysqlite sends no BEGIN before SAVEPOINT: a savepoint opened first is "
         "a transaction of its own, and releasing it commits",

@@ -213,8 +213,9 @@ def test_create_all_installs_and_drop_all_removes(db: Engine) -> None:
         conn.execute(text("DROP TABLE trigger_note"))
     if requires.trigger_functions(db):
         with db.connect() as conn:
+            ours = "SELECT count(*) FROM pg_proc WHERE proname LIKE :name"
             left = conn.execute(
-                text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'fieldstamps_trigger_%'")
+                text(ours), {"name": "fieldstamps_trigger_%"}
             ).scalar_one()
         assert left == 0
 

@@ -30,6 +30,7 @@ from . import _session, _sql  # noqa: F401  (register listeners, compilers)
 from ._backfill import backfill
 from ._errors import (
     BackfillError,
+    CatalogError,
     ConfigurationError,
     FieldstampsError,
     NaiveDatetimeError,
@@ -46,15 +47,17 @@ from ._model import (
     changed_at,
     updated_at_column,
 )
-from ._triggers import TriggerDDL, trigger_ddl
+from ._triggers import Drift, TriggerDDL, check, trigger_ddl
 from ._types import ChangesJSON, StampText, UTCDateTime
 from ._upsert import upsert_set
 
 __all__ = [
     "BackfillError",
+    "CatalogError",
     "ChangeTrackingMixin",
     "ChangesJSON",
     "ConfigurationError",
+    "Drift",
     "FieldstampsError",
     "FieldstampsOptions",
     "NaiveDatetimeError",
@@ -68,6 +71,7 @@ __all__ = [
     "UnsupportedDatabaseError",
     "backfill",
     "changed_at",
+    "check",
     "manual_stamps",
     "trigger_ddl",
     "updated_at_column",

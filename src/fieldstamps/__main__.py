@@ -1,5 +1,6 @@
 """The ``fieldstamps`` command: ``fieldstamps demo [--url URL]``,
-``fieldstamps backfill MODULE:Model --url URL --at AT`` and ``--version``."""
+``fieldstamps backfill MODULE:Model --url URL --at AT``, the trigger commands
+``fieldstamps sql|check|install MODULE:ATTR`` and ``--version``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData, Table
+
+    from ._triggers import Drift
 
 
 class _VersionAction(argparse.Action):
@@ -109,6 +115,50 @@ def _parser() -> argparse.ArgumentParser:
         default=10_000,
         help="rows per committed batch (default: %(default)s)",
     )
+    target_help = (
+        "a declarative base, a MetaData or a model class, e.g. "
+        "myapp.models:Base (imported with the current directory on the "
+        "import path)"
+    )
+    sql = commands.add_parser(
+        "sql",
+        help="print the install SQL of every table whose class asks for triggers",
+        description=(
+            "Print, as one script for the database's console, the SQL that "
+            "installs the triggers of every table whose class sets "
+            "__fieldstamps__ = {'triggers': True}."
+        ),
+    )
+    sql.add_argument("target", metavar="MODULE:ATTR", help=target_help)
+    sql.add_argument(
+        "--dialect",
+        required=True,
+        choices=["postgresql", "sqlite", "mariadb", "mysql"],
+        help="the database the SQL is for",
+    )
+    check = commands.add_parser(
+        "check",
+        help="compare the installed triggers with the models (exit 1 on drift)",
+        description=(
+            "Read the database's catalog and list each table whose fieldstamps "
+            "triggers are missing, outdated, modified by hand, orphaned or "
+            "disabled. Exit status 0 when all is as declared, 1 on drift."
+        ),
+    )
+    check.add_argument("target", metavar="MODULE:ATTR", help=target_help)
+    check.add_argument("--url", required=True, help="SQLAlchemy database URL")
+    install = commands.add_parser(
+        "install",
+        help="install or replace the triggers that check reports, drop orphans",
+        description=(
+            "Install the triggers that are missing, replace those outdated, "
+            "modified or disabled, and remove orphaned ones, in one "
+            "transaction where the database has transactional DDL. Running "
+            "it again changes nothing."
+        ),
+    )
+    install.add_argument("target", metavar="MODULE:ATTR", help=target_help)
+    install.add_argument("--url", required=True, help="SQLAlchemy database URL")
     return parser
 
 
@@ -141,10 +191,10 @@ def _parse_at(text: str) -> str | dt.datetime | None:
     return instant
 
 
-def _load_model(spec: str) -> Any:
+def _load_model(spec: str, shape: str = "MODULE:Model, e.g. myapp.models:User") -> Any:
     module_name, _, path = spec.partition(":")
     if not module_name or not path:
-        raise _UsageError(f"{spec!r} is not MODULE:Model, e.g. myapp.models:User")
+        raise _UsageError(f"{spec!r} is not {shape}")
     # Like `python -m`: the application's package is where the command runs.
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
@@ -158,6 +208,102 @@ def _load_model(spec: str) -> Any:
         except AttributeError:
             raise _UsageError(f"{module_name!r} has no {path!r}") from None
     return target
+
+
+def _load_scope(spec: str) -> MetaData | Table:
+    """The MetaData a declarative base or MetaData names, or a model class's
+    Table: a class checks its own table only."""
+    from sqlalchemy import MetaData, Table
+
+    target = _load_model(spec, "MODULE:ATTR, e.g. myapp.models:Base")
+    if isinstance(target, MetaData | Table):
+        return target
+    table = getattr(target, "__table__", None)
+    if isinstance(table, Table):
+        return table
+    metadata = getattr(target, "metadata", None)
+    if isinstance(metadata, MetaData):
+        return metadata
+    raise _UsageError(
+        f"{spec} is {target!r}, not a declarative base, a MetaData or a model class"
+    )
+
+
+def _sql(args: argparse.Namespace) -> int:
+    from sqlalchemy import Table
+
+    from ._triggers import install_script
+
+    try:
+        scope = _load_scope(args.target)
+    except _UsageError as exc:
+        print(f"fieldstamps sql: {exc}", file=sys.stderr)
+        return 2
+    tables = [scope] if isinstance(scope, Table) else scope.sorted_tables
+    script = install_script(tables, args.dialect)
+    if not script:
+        print(
+            f"fieldstamps sql: no class of {args.target} asks for triggers",
+            file=sys.stderr,
+        )
+        return 1
+    sys.stdout.write(script)
+    return 0
+
+
+def drift_table(drifts: Sequence[Drift]) -> str:
+    """``drifts`` as a plain-text table, one row each."""
+    rows = [("table", "status", "expected", "installed")] + [
+        (d.table, d.status, d.expected_hash or "-", d.installed_hash or "-")
+        for d in drifts
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return "".join(
+        "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        + "\n"
+        for row in rows
+    )
+
+
+def _check_or_install(args: argparse.Namespace) -> int:
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from ._errors import FieldstampsError
+    from ._triggers import check, install
+
+    name = f"fieldstamps {args.command}"
+    try:
+        scope = _load_scope(args.target)
+        engine = create_engine(args.url)
+    except (_UsageError, ArgumentError) as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "check":
+            with engine.connect() as conn:
+                drifts = check(conn, scope)
+        else:
+            with engine.begin() as conn:
+                drifts = install(conn, scope)
+    except (FieldstampsError, SQLAlchemyError) as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    if args.command == "check":
+        if not drifts:
+            print("fieldstamps triggers are as declared")
+            return 0
+        sys.stdout.write(drift_table(drifts))
+        return 1
+    if drifts:
+        sys.stdout.write("repaired:\n" + drift_table(drifts))
+    else:
+        print("nothing to do: fieldstamps triggers are as declared")
+    return 0
 
 
 class ProgressBar:
@@ -261,6 +407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "backfill":
         return _backfill(args)
+    if args.command == "sql":
+        return _sql(args)
+    if args.command in ("check", "install"):
+        return _check_or_install(args)
     # Imported here so that --help does not pay for mapping the demo model.
     from ._demo import DemoError, render, run_demo
 

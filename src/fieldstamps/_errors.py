@@ -17,6 +17,8 @@ them all::
     ├── BackfillError             ``backfill()`` refused its arguments: a class
     │                             without field stamps, an ``at`` that is no
     │                             timestamp column, a connection mid-transaction
+    ├── CatalogError              ``check()`` cannot read the database's
+    │                             catalog of triggers
     └── UnsupportedDatabaseError  a dialect other than SQLite, PostgreSQL,
                                   MariaDB or MySQL
 """
@@ -90,3 +92,17 @@ class UnsupportedDatabaseError(FieldstampsError):
 
 class BackfillError(FieldstampsError):
     """``backfill()`` was asked for something it cannot do; nothing was written."""
+
+
+class CatalogError(FieldstampsError):
+    """The database's catalog of triggers could not be read, so what is
+    installed is unknown."""
+
+    def __init__(self, database: str, cause: Exception) -> None:
+        self.database = database
+        super().__init__(
+            f"cannot read the trigger catalog of {database}: {cause}. "
+            "fieldstamps needs to read it to compare the installed triggers "
+            "with the model (PostgreSQL: pg_trigger and pg_proc; MariaDB: "
+            "information_schema.TRIGGERS; SQLite: sqlite_master)"
+        )

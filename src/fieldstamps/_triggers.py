@@ -35,22 +35,29 @@ there too).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, event, literal_column
+from sqlalchemy import Column, ColumnElement, MetaData, Table, event, literal_column
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.default import DefaultDialect
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import ClauseElement
 
-from ._errors import ConfigurationError, UnsupportedDatabaseError
+from ._errors import CatalogError, ConfigurationError, UnsupportedDatabaseError
 from ._spec import TableSpec, spec_of
 from ._sql import DIALECTS, ChangesOnInsert, ChangesOnUpdate, UtcNow
-from ._sql.base import TriggerTarget, ValueChanged
-
-_PREFIX = "fieldstamps_"
+from ._sql.base import (
+    HASH_LINE,
+    HASH_MARK,
+    PREFIX,
+    InstalledTrigger,
+    TriggerTarget,
+    ValueChanged,
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,8 @@ class TriggerDDL:
     install: tuple[str, ...]
     #: Statements to run in order (triggers before their functions).
     uninstall: tuple[str, ...]
-    #: A short stable digest of ``install``.
+    #: A short stable digest of ``install``: of the trigger bodies in it,
+    #: each of which carries it as a ``-- fieldstamps <hash>`` line.
     hash: str
 
 
@@ -143,11 +151,28 @@ def _assignments(spec: TableSpec, dialect: Dialect) -> _Assignments:
     return _Assignments(on_insert, on_update)
 
 
-def _digest(statements: Sequence[str]) -> str:
-    return hashlib.sha256("\n".join(statements).encode()).hexdigest()[:12]
+def _digest(bodies: Sequence[tuple[str, str]]) -> str:
+    """The hash of a table's triggers: a digest of their bodies, in name order,
+    each with :data:`HASH_LINE` as written (the hash cannot be part of what
+    it digests). Bodies only, because they are what a catalog returns
+    verbatim; what lies outside them (names, events, PostgreSQL's pinned
+    ``search_path``) follows from the table name alone."""
+    text = "\n".join(body for _, body in sorted(bodies))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def table_trigger_ddl(table: Table, dialect_name: str) -> TriggerDDL:
+def _with_hash(sql: str, digest: str) -> str:
+    return sql.replace(HASH_LINE, HASH_MARK + digest)
+
+
+@dataclass(frozen=True)
+class _Expected:
+    ddl: TriggerDDL
+    #: The trigger names the catalog will list.
+    names: frozenset[str]
+
+
+def _expected(table: Table, dialect_name: str) -> _Expected:
     spec = spec_of(table)
     if spec is None or not spec.triggers:
         raise ConfigurationError(
@@ -157,10 +182,11 @@ def table_trigger_ddl(table: Table, dialect_name: str) -> TriggerDDL:
     dialect = _dialect(dialect_name)
     quote = dialect.identifier_preparer
     stamps = _assignments(spec, dialect)
-    install, uninstall = DIALECTS[dialect_name].trigger_sql(
+    written = DIALECTS[dialect_name].trigger_sql(
         TriggerTarget(
             table=quote.format_table(table),
-            name=quote.quote(f"{_PREFIX}{table.name}"),
+            name=quote.quote(f"{PREFIX}{table.name}"),
+            catalog_name=f"{PREFIX}{table.name}",
             key=tuple(quote.quote(column.name) for column in table.primary_key.columns),
             own_columns=tuple(
                 quote.quote(column.name)
@@ -173,7 +199,17 @@ def table_trigger_ddl(table: Table, dialect_name: str) -> TriggerDDL:
             on_update=tuple(stamps.on_update),
         )
     )
-    return TriggerDDL(tuple(install), tuple(uninstall), _digest(install))
+    digest = _digest(written.bodies)
+    ddl = TriggerDDL(
+        tuple(_with_hash(sql, digest) for sql in written.install),
+        tuple(_with_hash(sql, digest) for sql in written.uninstall),
+        digest,
+    )
+    return _Expected(ddl, frozenset(name for name, _ in written.bodies))
+
+
+def table_trigger_ddl(table: Table, dialect_name: str) -> TriggerDDL:
+    return _expected(table, dialect_name).ddl
 
 
 def trigger_ddl(model: Any, dialect_name: str) -> TriggerDDL:
@@ -215,3 +251,146 @@ def install_with_table(table: Table) -> None:
     @event.listens_for(table, "before_drop")
     def _uninstall(target: Table, connection: Connection, **kw: Any) -> None:
         _run(connection, table_trigger_ddl(target, _dialect_name(connection)).uninstall)
+
+
+# -- checking what the database holds ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One table whose fieldstamps triggers are not as its class declares.
+
+    ``status`` is ``"missing"`` (none, or not all, installed), ``"outdated"``
+    (installed with another hash: another model or library version),
+    ``"modified"`` (an installed body no longer matches the hash it
+    carries: edited by hand), ``"orphaned"`` (triggers on a table whose class
+    does not ask for them, or that the metadata does not have) or
+    ``"disabled"`` (PostgreSQL's ``ALTER TABLE .. DISABLE TRIGGER``).
+    """
+
+    table: str
+    status: str
+    expected_hash: str | None
+    installed_hash: str | None
+
+
+_CARRIED = re.compile(re.escape(HASH_MARK) + r"([0-9a-f]{12})")
+
+
+def _carried(triggers: Sequence[InstalledTrigger]) -> tuple[str | None, bool]:
+    """The hash the installed bodies carry, and whether re-hashing the bodies
+    gives it (False too when they carry none, or disagree)."""
+    found = {match for trigger in triggers for match in _CARRIED.findall(trigger.body)}
+    if len(found) != 1:
+        return (found.pop() if found else None), False
+    carried = found.pop()
+    bodies = [
+        (trigger.name, trigger.body.replace(HASH_MARK + carried, HASH_LINE))
+        for trigger in triggers
+    ]
+    return carried, _digest(bodies) == carried
+
+
+def _drift(
+    table: str, expected: _Expected | None, triggers: Sequence[InstalledTrigger]
+) -> Drift | None:
+    expected_hash = None if expected is None else expected.ddl.hash
+    carried, sealed = _carried(triggers)
+    if expected is None:
+        return Drift(table, "orphaned", None, carried) if triggers else None
+    if {trigger.name for trigger in triggers} != expected.names:
+        status = "missing"
+    elif not sealed:
+        status = "modified"
+    elif carried != expected_hash:
+        status = "outdated"
+    elif not all(trigger.enabled for trigger in triggers):
+        status = "disabled"
+    else:
+        return None
+    return Drift(table, status, expected_hash, carried)
+
+
+def _read_catalog(connection: Connection, schema: str | None) -> list[InstalledTrigger]:
+    dialect_name = _dialect_name(connection)
+    if dialect_name not in DIALECTS:
+        raise UnsupportedDatabaseError(dialect_name)
+    try:
+        return DIALECTS[dialect_name].installed_triggers(connection, schema)
+    except SQLAlchemyError as exc:
+        url = connection.engine.url.render_as_string(hide_password=True)
+        where = f"schema {schema!r} of " if schema else ""
+        raise CatalogError(f"{where}{url}", exc) from exc
+
+
+def _compare(
+    connection: Connection, scope: MetaData | Table
+) -> list[tuple[Drift, _Expected | None, list[InstalledTrigger]]]:
+    """Drift of every table of a MetaData (and of tables it lacks), or of one
+    Table alone: then the other tables' triggers are not its business."""
+    only = scope if isinstance(scope, Table) else None
+    tables = [scope] if isinstance(scope, Table) else scope.sorted_tables
+    dialect_name = _dialect_name(connection)
+    declared: dict[tuple[str | None, str], _Expected] = {}
+    schemas: set[str | None] = {None} if only is None else set()
+    for table in tables:
+        schemas.add(table.schema)
+        spec = spec_of(table)
+        if spec is not None and spec.triggers:
+            declared[table.schema, table.name] = _expected(table, dialect_name)
+    installed: dict[tuple[str | None, str], list[InstalledTrigger]] = {}
+    for schema in sorted(schemas, key=lambda name: name or ""):
+        for trigger in _read_catalog(connection, schema):
+            installed.setdefault((schema, trigger.table), []).append(trigger)
+    found = []
+    keys = {*declared, *installed} if only is None else {(only.schema, only.name)}
+    for key in sorted(keys, key=lambda k: (k[0] or "", k[1])):
+        triggers = installed.get(key, [])
+        drift = _drift(key[1], declared.get(key), triggers)
+        if drift is not None:
+            found.append((drift, declared.get(key), triggers))
+    return found
+
+
+def check(connection: Connection, metadata: MetaData | Table) -> list[Drift]:
+    """Compare the fieldstamps triggers ``connection``'s database holds with
+    what ``metadata``'s classes declare: one :class:`Drift` per table that
+    differs, an empty list when all is as declared.
+
+    Given one Table, only its triggers are compared. Reads the catalog only
+    (of the metadata's schemas); raises
+    :class:`CatalogError` when the connection cannot read it.
+    """
+    return [drift for drift, _, _ in _compare(connection, metadata)]
+
+
+def install(connection: Connection, scope: MetaData | Table) -> list[Drift]:
+    """Make the database hold what :func:`check` expects: (re)install the
+    triggers of every drifted table and remove orphaned ones. Returns the
+    drift it repaired; a second run finds none and does nothing."""
+    drifts = _compare(connection, scope)
+    for _, expected, triggers in drifts:
+        # Every drifted object goes first: one left from another version
+        # could keep a name the new SQL does not replace.
+        for trigger in triggers:
+            _run(connection, trigger.drop)
+        if expected is not None:
+            _run(connection, expected.ddl.uninstall)
+            _run(connection, expected.ddl.install)
+    return [drift for drift, _, _ in drifts]
+
+
+def install_script(tables: Sequence[Table], dialect_name: str) -> str:
+    """The install SQL of every table of ``tables`` that asks for triggers,
+    as one script for ``dialect_name``'s console."""
+    parts = []
+    for table in tables:
+        spec = spec_of(table)
+        if spec is None or not spec.triggers:
+            continue
+        ddl = table_trigger_ddl(table, dialect_name)
+        parts.append(
+            f"-- {PREFIX}{table.name} {ddl.hash}\n"
+            + DIALECTS[dialect_name].script(ddl.install)
+        )
+    return "\n".join(parts)

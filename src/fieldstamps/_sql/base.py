@@ -39,6 +39,7 @@ from sqlalchemy import (
     case,
     or_,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import CompileError
 from sqlalchemy.sql import ClauseElement, FromClause
 from sqlalchemy.sql.compiler import SQLCompiler, StrSQLCompiler
@@ -101,11 +102,48 @@ class TriggerTarget:
 
     table: str
     name: str
+    #: ``name`` unquoted, as the catalog spells it.
+    catalog_name: str
     key: tuple[str, ...]
     #: The table's own columns (every column but the stamps).
     own_columns: tuple[str, ...]
     on_insert: tuple[tuple[str, str], ...]
     on_update: tuple[tuple[str, str], ...]
+
+
+#: What every database object of fieldstamps is named with.
+PREFIX = "fieldstamps_"
+
+#: The line every trigger body carries, with the hash in place of the slot:
+#: the hash is computed with the slot, then written into it (``_triggers``).
+HASH_MARK = "-- fieldstamps "
+HASH_SLOT = "<hash>"
+HASH_LINE = HASH_MARK + HASH_SLOT
+
+
+@dataclass(frozen=True)
+class TriggerSql:
+    """One table's trigger SQL, with :data:`HASH_LINE` in every body."""
+
+    install: list[str]
+    uninstall: list[str]
+    #: (trigger name as the catalog spells it, its body exactly as the
+    #: catalog returns it): what ``check`` re-hashes.
+    bodies: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class InstalledTrigger:
+    """A ``fieldstamps_`` trigger as the database's catalog holds it."""
+
+    name: str
+    table: str
+    #: The part of its definition the database keeps verbatim.
+    body: str
+    #: False where the database lets a trigger be disabled and it is.
+    enabled: bool
+    #: Statements removing it (and, on PostgreSQL, its function).
+    drop: tuple[str, ...]
 
 
 class DialectSql(Protocol):
@@ -151,9 +189,18 @@ class DialectSql(Protocol):
     def statement_prefix(self, w: Writer, *, reads_own_columns: bool) -> str:
         """What an UPDATE or upsert of a stamped table is prefixed with."""
 
-    def trigger_sql(self, target: TriggerTarget) -> tuple[list[str], list[str]]:
+    def trigger_sql(self, target: TriggerTarget) -> TriggerSql:
         """The statements installing, and those removing, ``target``'s
-        triggers."""
+        triggers, and their bodies as the catalog will return them."""
+
+    def installed_triggers(
+        self, connection: Connection, schema: str | None
+    ) -> list[InstalledTrigger]:
+        """The ``fieldstamps_`` triggers of ``schema`` (None: the connection's
+        default one), read from the catalog."""
+
+    def script(self, statements: Sequence[str]) -> str:
+        """``statements`` as one script the database's console runs."""
 
     def stamp_text_of(self, w: Writer, instant: str) -> str:
         """``instant``, a value as stamp columns store it, in the stamp's

@@ -18,13 +18,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import REAL, ColumnElement, Double, Float, cast
+from sqlalchemy import REAL, ColumnElement, Double, Float, cast, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
 from .._types import ValueKind, unwrap, value_kind
 from .base import (
+    HASH_LINE,
+    PREFIX,
     Entry,
+    InstalledTrigger,
     JsonSetSyntax,
+    TriggerSql,
     TriggerTarget,
     Writer,
     json_insert_entries,
@@ -140,22 +145,67 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
     return json_insert_entries(_JSON, "JSON_INSERT", w, current, entries)
 
 
-def trigger_sql(target: TriggerTarget) -> tuple[list[str], list[str]]:
-    def trigger(suffix: str, event: str, assignments: Sequence[tuple[str, str]]) -> str:
+def trigger_sql(target: TriggerTarget) -> TriggerSql:
+    def trigger(
+        suffix: str, event: str, assignments: Sequence[tuple[str, str]]
+    ) -> tuple[str, str, str]:
         # One SET per column, each reading OLD/NEW only: none sees another's
         # result, whatever their order. BEFORE triggers assign NEW.
-        body = "\n".join(
+        sets = "\n".join(
             f"  SET NEW.{column} = {value};" for column, value in assignments
         )
-        return (
+        # What information_schema.TRIGGERS.ACTION_STATEMENT returns.
+        body = f"BEGIN\n  {HASH_LINE}\n{sets}\nEND"
+        create = (
             f"CREATE TRIGGER {target.name}_{suffix} BEFORE {event} ON {target.table} "
-            f"FOR EACH ROW\nBEGIN\n{body}\nEND"
+            f"FOR EACH ROW\n{body}"
         )
+        return create, f"{target.catalog_name}_{suffix}", body
 
+    inserted = trigger("insert", "INSERT", target.on_insert)
+    updated = trigger("update", "UPDATE", target.on_update)
+    return TriggerSql(
+        install=[inserted[0], updated[0]],
+        uninstall=[
+            f"DROP TRIGGER IF EXISTS {target.name}_insert",
+            f"DROP TRIGGER IF EXISTS {target.name}_update",
+        ],
+        bodies=[inserted[1:], updated[1:]],
+    )
+
+
+_INSTALLED = text(
+    "SELECT TRIGGER_SCHEMA, TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_STATEMENT "
+    "FROM information_schema.TRIGGERS "
+    "WHERE TRIGGER_SCHEMA = coalesce(:schema, DATABASE()) "
+    "AND TRIGGER_NAME LIKE 'fieldstamps%'"
+)
+
+
+def installed_triggers(
+    connection: Connection, schema: str | None
+) -> list[InstalledTrigger]:
+    # information_schema lists only the triggers of tables the user holds the
+    # TRIGGER privilege on; MariaDB and MySQL cannot disable a trigger.
+    quote = connection.dialect.identifier_preparer.quote
     return [
-        trigger("insert", "INSERT", target.on_insert),
-        trigger("update", "UPDATE", target.on_update),
-    ], [
-        f"DROP TRIGGER IF EXISTS {target.name}_insert",
-        f"DROP TRIGGER IF EXISTS {target.name}_update",
+        InstalledTrigger(
+            name=name,
+            table=table,
+            body=body,
+            enabled=True,
+            drop=(f"DROP TRIGGER IF EXISTS {quote(database)}.{quote(name)}",),
+        )
+        for database, name, table, body in connection.execute(
+            _INSTALLED, {"schema": schema}
+        )
+        if name.startswith(PREFIX)
     ]
+
+
+def script(statements: Sequence[str]) -> str:
+    """``statements`` as one script for the mariadb/mysql console, which
+    would otherwise end a trigger at the first ``;`` of its body."""
+    return (
+        "DELIMITER //\n" + "".join(f"{s}\n//\n" for s in statements) + ("DELIMITER ;\n")
+    )

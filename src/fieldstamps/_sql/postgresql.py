@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ColumnElement, Double, Text, cast
+from sqlalchemy import BigInteger, Boolean, ColumnElement, Double, Text, cast, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
 from .._types import ValueKind, value_kind
-from .base import Entry, TriggerTarget, Writer, chunks
+from .base import (
+    HASH_LINE,
+    PREFIX,
+    Entry,
+    InstalledTrigger,
+    TriggerSql,
+    TriggerTarget,
+    Writer,
+    chunks,
+)
 
 # PostgreSQL functions take at most 100 arguments: 50 key/value pairs.
 _PAIRS_PER_CALL = 50
@@ -123,18 +133,16 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
     return f"({added} || {existing})"
 
 
-def trigger_sql(target: TriggerTarget) -> tuple[list[str], list[str]]:
+def trigger_sql(target: TriggerTarget) -> TriggerSql:
     def block(assignments: Sequence[tuple[str, str]]) -> str:
         return "\n".join(
             f"    NEW.{column} := {value};" for column, value in assignments
         )
 
-    function = (
-        f"CREATE OR REPLACE FUNCTION {target.name}() RETURNS trigger "
-        "LANGUAGE plpgsql\n"
-        # Pinned, so that a dump restored with an empty search_path works.
-        "SET search_path = pg_catalog, public AS $fieldstamps$\n"
-        "BEGIN\n"
+    # What pg_proc.prosrc returns: the text between the dollar quotes.
+    body = (
+        "\nBEGIN\n"
+        f"  {HASH_LINE}\n"
         "  IF TG_OP = 'INSERT' THEN\n"
         f"{block(target.on_insert)}\n"
         "  ELSE\n"
@@ -142,13 +150,78 @@ def trigger_sql(target: TriggerTarget) -> tuple[list[str], list[str]]:
         "  END IF;\n"
         "  RETURN NEW;\n"
         "END\n"
-        "$fieldstamps$"
+    )
+    function = (
+        f"CREATE OR REPLACE FUNCTION {target.name}() RETURNS trigger "
+        "LANGUAGE plpgsql\n"
+        # Pinned, so that a dump restored with an empty search_path works.
+        f"SET search_path = pg_catalog, public AS $fieldstamps${body}$fieldstamps$"
     )
     trigger = (
         f"CREATE TRIGGER {target.name} BEFORE INSERT OR UPDATE ON {target.table} "
         f"FOR EACH ROW EXECUTE FUNCTION {target.name}()"
     )
-    return [function, trigger], [
-        f"DROP TRIGGER IF EXISTS {target.name} ON {target.table}",
-        f"DROP FUNCTION IF EXISTS {target.name}()",
-    ]
+    return TriggerSql(
+        install=[function, trigger],
+        uninstall=[
+            f"DROP TRIGGER IF EXISTS {target.name} ON {target.table}",
+            f"DROP FUNCTION IF EXISTS {target.name}()",
+        ],
+        bodies=[(target.catalog_name, body)],
+    )
+
+
+# The body checked is the function's: the trigger statement itself holds
+# nothing the model decides. tgenabled 'D' is ALTER TABLE .. DISABLE TRIGGER.
+_INSTALLED = text(
+    """
+    SELECT t.tgname, c.relname, n.nspname, p.proname, pn.nspname, p.prosrc,
+           t.tgenabled <> 'D'
+    FROM pg_catalog.pg_trigger t
+    JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid
+    JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+    WHERE NOT t.tgisinternal
+      AND t.tgname LIKE 'fieldstamps%'
+      AND n.nspname = coalesce(:schema, current_schema())
+    """
+)
+
+
+def installed_triggers(
+    connection: Connection, schema: str | None
+) -> list[InstalledTrigger]:
+    quote = connection.dialect.identifier_preparer.quote
+    found = []
+    for (
+        name,
+        table,
+        table_schema,
+        function,
+        function_schema,
+        body,
+        enabled,
+    ) in connection.execute(_INSTALLED, {"schema": schema}):
+        if not name.startswith(PREFIX):
+            continue
+        on = f"{quote(table_schema)}.{quote(table)}"
+        found.append(
+            InstalledTrigger(
+                name=name,
+                table=table,
+                body=body,
+                enabled=bool(enabled),
+                drop=(
+                    f"DROP TRIGGER IF EXISTS {quote(name)} ON {on}",
+                    f"DROP FUNCTION IF EXISTS "
+                    f"{quote(function_schema)}.{quote(function)}()",
+                ),
+            )
+        )
+    return found
+
+
+def script(statements: Sequence[str]) -> str:
+    """``statements`` as one script for psql."""
+    return "".join(f"{statement};\n" for statement in statements)

@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric
+from sqlalchemy import ColumnElement, Numeric, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
 from .._types import ValueKind, unwrap, value_kind
 from .base import (
+    HASH_LINE,
+    PREFIX,
     Entry,
+    InstalledTrigger,
     JsonSetSyntax,
+    TriggerSql,
     TriggerTarget,
     Writer,
     json_insert_entries,
@@ -142,8 +147,10 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
     return json_insert_entries(_JSON, "json_insert", w, current, entries)
 
 
-def trigger_sql(target: TriggerTarget) -> tuple[list[str], list[str]]:
-    def trigger(suffix: str, event: str, assignments: Sequence[tuple[str, str]]) -> str:
+def trigger_sql(target: TriggerTarget) -> TriggerSql:
+    def trigger(
+        suffix: str, event: str, assignments: Sequence[tuple[str, str]]
+    ) -> tuple[str, str]:
         # SQLite cannot assign NEW: rewrite the row just written. That UPDATE
         # names stamp columns only, so it fires neither trigger: the UPDATE
         # trigger listens to the table's own columns (a writer that sets only
@@ -152,14 +159,49 @@ def trigger_sql(target: TriggerTarget) -> tuple[list[str], list[str]]:
         where = " AND ".join(f"{column} = NEW.{column}" for column in target.key)
         return (
             f"CREATE TRIGGER {target.name}_{suffix} AFTER {event} ON {target.table} "
-            f"FOR EACH ROW BEGIN UPDATE {target.table} SET {sets} WHERE {where}; END"
-        )
+            f"FOR EACH ROW BEGIN\n{HASH_LINE}\n"
+            f"UPDATE {target.table} SET {sets} WHERE {where}; END"
+        ), f"{target.catalog_name}_{suffix}"
 
     own_columns = ", ".join(target.own_columns)
+    inserted = trigger("insert", "INSERT", target.on_insert)
+    updated = trigger("update", f"UPDATE OF {own_columns}", target.on_update)
+    return TriggerSql(
+        install=[inserted[0], updated[0]],
+        uninstall=[
+            f"DROP TRIGGER IF EXISTS {target.name}_insert",
+            f"DROP TRIGGER IF EXISTS {target.name}_update",
+        ],
+        # sqlite_master keeps the whole statement as it was written.
+        bodies=[(inserted[1], inserted[0]), (updated[1], updated[0])],
+    )
+
+
+def installed_triggers(
+    connection: Connection, schema: str | None
+) -> list[InstalledTrigger]:
+    # SQLite has no way to disable a trigger.
+    quote = connection.dialect.identifier_preparer.quote
+    database = quote(schema or "main")
+    rows = connection.execute(
+        text(
+            f"SELECT name, tbl_name, sql FROM {database}.sqlite_master "
+            "WHERE type = 'trigger' AND name LIKE 'fieldstamps%'"
+        )
+    )
     return [
-        trigger("insert", "INSERT", target.on_insert),
-        trigger("update", f"UPDATE OF {own_columns}", target.on_update),
-    ], [
-        f"DROP TRIGGER IF EXISTS {target.name}_insert",
-        f"DROP TRIGGER IF EXISTS {target.name}_update",
+        InstalledTrigger(
+            name=name,
+            table=table,
+            body=sql,
+            enabled=True,
+            drop=(f"DROP TRIGGER IF EXISTS {database}.{quote(name)}",),
+        )
+        for name, table, sql in rows
+        if name.startswith(PREFIX)
     ]
+
+
+def script(statements: Sequence[str]) -> str:
+    """``statements`` as one script for the sqlite3 shell."""
+    return "".join(f"{statement};\n" for statement in statements)
