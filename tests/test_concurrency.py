@@ -73,11 +73,7 @@ class ConcurrencyBase(DeclarativeBase):
     pass
 
 
-class Hot(TimestampMixin, ChangeTrackingMixin, ConcurrencyBase):
-    __tablename__ = "fieldstamps_hot_rows"
-    # version orders the writes; it is bookkeeping, not a tracked field.
-    __fieldstamps__: ClassVar[dict[str, list[str]]] = {"exclude": ["version"]}
-
+class HotColumns:
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str | None] = mapped_column(String(30))
@@ -86,6 +82,27 @@ class Hot(TimestampMixin, ChangeTrackingMixin, ConcurrencyBase):
     active: Mapped[bool | None] = mapped_column(Boolean)
     name_changed_at: Mapped[dt.datetime | None] = changed_at("name")
     detail_changed_at: Mapped[dt.datetime | None] = changed_at("score", "note")
+
+
+class Hot(HotColumns, TimestampMixin, ChangeTrackingMixin, ConcurrencyBase):
+    """Stamps compiled into SQLAlchemy's writes."""
+
+    __tablename__ = "fieldstamps_hot_rows"
+    # version orders the writes; it is bookkeeping, not a tracked field.
+    __fieldstamps__: ClassVar[dict[str, Any]] = {"exclude": ["version"]}
+
+
+class HotTriggered(HotColumns, TimestampMixin, ChangeTrackingMixin, ConcurrencyBase):
+    """The same rows, stamped by database triggers."""
+
+    __tablename__ = "fieldstamps_hot_rows_triggers"
+    __fieldstamps__: ClassVar[dict[str, Any]] = {
+        "exclude": ["version"],
+        "triggers": True,
+    }
+
+
+MODES = {"sql": Hot, "triggers": HotTriggered}
 
 
 CHANGED_AT = {"name_changed_at": ("name",), "detail_changed_at": ("score", "note")}
@@ -143,7 +160,7 @@ def _now() -> dt.datetime:
 
 
 def _write_row(
-    session: Session, rng: random.Random, row_id: int
+    model: Any, session: Session, rng: random.Random, row_id: int
 ) -> tuple[int, dict[str, Any], dt.datetime]:
     """Change random fields of one row on a random write path; return the new
     version, the fields the UPDATE assigned and the row's updated_at."""
@@ -153,39 +170,40 @@ def _write_row(
     if path == "orm_flush":
         # Loaded without a lock, so possibly stale by the time it is flushed:
         # the SQL merge of ``changes`` must work on the current row anyway.
-        hot = session.get_one(Hot, row_id)
+        hot = session.get_one(model, row_id)
         for key, value in values.items():
             setattr(hot, key, value)
         # The ORM leaves out a field set to the value it loaded: that field
         # is not written, so it is not logged as written either.
         state = inspect(hot)
         values = {k: v for k, v in values.items() if state.attrs[k].history.added}
-        hot.version = Hot.version + 1  # type: ignore[assignment]
+        hot.version = model.version + 1  # type: ignore[assignment]
         session.flush()
     else:
         stmt = (
-            update(Hot)
-            .where(Hot.id == row_id)
-            .values(version=Hot.version + 1, **values)
+            update(model)
+            .where(model.id == row_id)
+            .values(version=model.version + 1, **values)
         )
         if path == "orm_update":
             session.execute(stmt.execution_options(synchronize_session=False))
         else:
             session.connection().execute(
-                update(Hot.__table__)
-                .where(Hot.__table__.c.id == row_id)
-                .values(version=Hot.__table__.c.version + 1, **values)
+                update(model.__table__)
+                .where(model.__table__.c.id == row_id)
+                .values(version=model.__table__.c.version + 1, **values)
             )
     # The row lock is ours until COMMIT: this is the committed state's order.
     version, updated_at = (
         session.connection()
-        .execute(select(Hot.version, Hot.updated_at).where(Hot.id == row_id))
+        .execute(select(model.version, model.updated_at).where(model.id == row_id))
         .one()
     )
     return version, values, updated_at
 
 
 def _worker(
+    model: Any,
     engine: Engine,
     seed: int,
     log: list[Write],
@@ -199,7 +217,9 @@ def _worker(
             started = _now()
             with Session(engine) as session:
                 try:
-                    writes = [(row, *_write_row(session, rng, row)) for row in rows]
+                    writes = [
+                        (row, *_write_row(model, session, rng, row)) for row in rows
+                    ]
                     session.commit()
                 except DBAPIError as exc:
                     reason = retry_reason(exc)
@@ -223,7 +243,9 @@ def _worker(
 # -- verification --------------------------------------------------------------
 
 
-def _verify(engine: Engine, initial: dict[int, Any], log: list[Write]) -> Figures:
+def _verify(
+    model: Any, engine: Engine, initial: dict[int, Any], log: list[Write]
+) -> Figures:
     """Replay the committed log in version order; compare with the database."""
     figures = Figures()
     bad = figures.mismatches
@@ -234,7 +256,7 @@ def _verify(engine: Engine, initial: dict[int, Any], log: list[Write]) -> Figure
             bad.append(f"{write}: stamped after its transaction committed")
 
     with engine.connect() as conn:
-        final = {row.id: row for row in conn.execute(select(Hot))}
+        final = {row.id: row for row in conn.execute(select(model))}
     for row_id, start in initial.items():
         writes = sorted((w for w in log if w.row == row_id), key=lambda w: w.version)
         versions = [w.version for w in writes]
@@ -333,13 +355,16 @@ def _engine(url: str, backend: Backend, isolation: str | None) -> Engine:
     return engine
 
 
+@pytest.mark.parametrize("mode", list(MODES))
 @pytest.mark.parametrize(("backend", "isolation"), list(_profiles()))
 def test_hot_rows_lose_no_stamp(
+    mode: str,
     backend: Backend,
     isolation: str | None,
     backend_urls: dict[str, str],
     record_property: Any,
 ) -> None:
+    model = MODES[mode]
     engine = _engine(backend_urls[backend.id], backend, isolation)
     ConcurrencyBase.metadata.drop_all(engine)
     ConcurrencyBase.metadata.create_all(engine)
@@ -347,12 +372,12 @@ def test_hot_rows_lose_no_stamp(
         with Session(engine, expire_on_commit=False) as session:
             rng = random.Random(0)
             session.add_all(
-                Hot(id=i, **{key: rng.choice(DOMAINS[key]) for key in FIELDS})
+                model(id=i, **{key: rng.choice(DOMAINS[key]) for key in FIELDS})
                 for i in range(1, ROWS + 1)
             )
             session.commit()
         with engine.connect() as conn:
-            initial = {row.id: row for row in conn.execute(select(Hot))}
+            initial = {row.id: row for row in conn.execute(select(model))}
 
         log: list[Write] = []
         running = Figures()
@@ -361,7 +386,7 @@ def test_hot_rows_lose_no_stamp(
 
         def run(seed: int) -> None:
             try:
-                _worker(engine, seed, log, running, lock)
+                _worker(model, engine, seed, log, running, lock)
             except BaseException as exc:  # re-raised in the main thread
                 errors.append(exc)
 
@@ -377,7 +402,7 @@ def test_hot_rows_lose_no_stamp(
         if errors:
             raise errors[0]
 
-        figures = _verify(engine, initial, log)
+        figures = _verify(model, engine, initial, log)
         figures.transactions = running.transactions
         figures.retries = running.retries
         figures.seconds = seconds
