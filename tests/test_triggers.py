@@ -255,3 +255,29 @@ def test_a_triggers_option_that_is_no_boolean_is_refused() -> None:
             id: Mapped[int] = mapped_column(primary_key=True)
 
     assert fieldstamps.TriggerDDL is type(trigger_ddl(Note, "sqlite"))
+
+
+class OddNames(DeclarativeBase):
+    pass
+
+
+class Odd(TimestampMixin, ChangeTrackingMixin, OddNames):
+    """A table name every database must quote."""
+
+    __tablename__ = "Odd Note"
+    __fieldstamps__ = {"triggers": True}  # noqa: RUF012
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(String(20))
+
+
+def test_a_table_name_that_needs_quoting(db: Engine) -> None:
+    OddNames.metadata.create_all(db)
+    try:
+        quoted = db.dialect.identifier_preparer.quote("Odd Note")
+        _raw(db, f"INSERT INTO {quoted} (id, body) VALUES (1, 'a')")
+        with Session(db) as session:
+            odd = session.get_one(Odd, 1)
+            assert odd.get_updated_at("body") == odd.created_at is not None
+    finally:
+        OddNames.metadata.drop_all(db)

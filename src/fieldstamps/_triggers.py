@@ -187,6 +187,7 @@ def _expected(table: Table, dialect_name: str) -> _Expected:
             table=quote.format_table(table),
             name=quote.quote(f"{PREFIX}{table.name}"),
             catalog_name=f"{PREFIX}{table.name}",
+            quote=quote.quote,
             key=tuple(quote.quote(column.name) for column in table.primary_key.columns),
             own_columns=tuple(
                 quote.quote(column.name)

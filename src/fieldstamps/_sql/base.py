@@ -104,6 +104,8 @@ class TriggerTarget:
     name: str
     #: ``name`` unquoted, as the catalog spells it.
     catalog_name: str
+    #: Quotes an identifier for the dialect (names built from ``catalog_name``).
+    quote: Callable[[str], str]
     key: tuple[str, ...]
     #: The table's own columns (every column but the stamps).
     own_columns: tuple[str, ...]

@@ -156,8 +156,9 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
         )
         # What information_schema.TRIGGERS.ACTION_STATEMENT returns.
         body = f"BEGIN\n  {HASH_LINE}\n{sets}\nEND"
+        name = target.quote(f"{target.catalog_name}_{suffix}")
         create = (
-            f"CREATE TRIGGER {target.name}_{suffix} BEFORE {event} ON {target.table} "
+            f"CREATE TRIGGER {name} BEFORE {event} ON {target.table} "
             f"FOR EACH ROW\n{body}"
         )
         return create, f"{target.catalog_name}_{suffix}", body
@@ -167,8 +168,8 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
     return TriggerSql(
         install=[inserted[0], updated[0]],
         uninstall=[
-            f"DROP TRIGGER IF EXISTS {target.name}_insert",
-            f"DROP TRIGGER IF EXISTS {target.name}_update",
+            f"DROP TRIGGER IF EXISTS {target.quote(target.catalog_name + '_insert')}",
+            f"DROP TRIGGER IF EXISTS {target.quote(target.catalog_name + '_update')}",
         ],
         bodies=[inserted[1:], updated[1:]],
     )

@@ -157,8 +157,9 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
         # stamp columns is therefore not corrected on SQLite).
         sets = ", ".join(f"{column} = {value}" for column, value in assignments)
         where = " AND ".join(f"{column} = NEW.{column}" for column in target.key)
+        name = target.quote(f"{target.catalog_name}_{suffix}")
         return (
-            f"CREATE TRIGGER {target.name}_{suffix} AFTER {event} ON {target.table} "
+            f"CREATE TRIGGER {name} AFTER {event} ON {target.table} "
             f"FOR EACH ROW BEGIN\n{HASH_LINE}\n"
             f"UPDATE {target.table} SET {sets} WHERE {where}; END"
         ), f"{target.catalog_name}_{suffix}"
@@ -169,8 +170,8 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
     return TriggerSql(
         install=[inserted[0], updated[0]],
         uninstall=[
-            f"DROP TRIGGER IF EXISTS {target.name}_insert",
-            f"DROP TRIGGER IF EXISTS {target.name}_update",
+            f"DROP TRIGGER IF EXISTS {target.quote(target.catalog_name + '_insert')}",
+            f"DROP TRIGGER IF EXISTS {target.quote(target.catalog_name + '_update')}",
         ],
         # sqlite_master keeps the whole statement as it was written.
         bodies=[(inserted[1], inserted[0]), (updated[1], updated[0])],
