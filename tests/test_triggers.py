@@ -6,6 +6,8 @@ SQLAlchemy's own writes leave the work to the triggers."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -281,3 +283,50 @@ def test_a_table_name_that_needs_quoting(db: Engine) -> None:
             assert odd.get_updated_at("body") == odd.created_at is not None
     finally:
         OddNames.metadata.drop_all(db)
+
+
+_SEPARATE_WRITER = """
+import sys
+from sqlalchemy import make_url
+url = make_url(sys.argv[1])
+# The DB-API driver alone: this process never imports fieldstamps or creates
+# an engine, as another service or a console would write.
+if url.get_backend_name() == "sqlite":
+    import sqlite3
+    connection = sqlite3.connect(url.database)
+elif url.get_backend_name() == "postgresql":
+    import psycopg
+    connection = psycopg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, dbname=url.database
+    )
+else:
+    import pymysql
+    connection = pymysql.connect(
+        host=url.host, port=url.port or 3306, user=url.username,
+        password=url.password or "", database=url.database,
+    )
+cursor = connection.cursor()
+cursor.execute("INSERT INTO trigger_note (id, body, n) VALUES (7, 'from elsewhere', 1)")
+connection.commit()
+import time
+time.sleep(0.005)  # SQLite's clock counts milliseconds
+cursor.execute("UPDATE trigger_note SET n = 2 WHERE id = 7")
+connection.commit()
+assert "fieldstamps" not in sys.modules
+"""
+
+
+def test_a_writer_in_another_process_is_stamped(notes: Engine) -> None:
+    url = notes.url.render_as_string(hide_password=False)
+    result = subprocess.run(
+        [sys.executable, "-c", _SEPARATE_WRITER, url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    note = _row(notes, 7)
+    assert note.changes["body"]["value"] == "from elsewhere"
+    assert note.get_updated_at("body") == note.created_at
+    assert note.get_updated_at("n") == note.updated_at > note.created_at
+    assert note.changes["n"]["value"] == 2
