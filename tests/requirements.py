@@ -145,6 +145,16 @@ class Requirements:
         "(busy timeout, BEGIN IMMEDIATE) or fail with 'database is locked'",
         _sqlite,
     )
+    foreign_keys_need_pragma = Capability(
+        "foreign keys are enforced only on connections that run "
+        "PRAGMA foreign_keys = ON",
+        _sqlite,
+    )
+    triggers_fire_on_cascades = Capability(
+        "row triggers fire for changes a foreign-key cascade makes (MariaDB "
+        "and MySQL run none for them)",
+        lambda d: not _mysql_family(d),
+    )
     trigger_functions = Capability(
         "a trigger runs a function of its own, which outlives the table "
         "unless dropped too",

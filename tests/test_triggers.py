@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, Integer, String, select, text, update
+from sqlalchemy import Engine, ForeignKey, Integer, String, select, text, update
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -330,3 +330,61 @@ def test_a_writer_in_another_process_is_stamped(notes: Engine) -> None:
     assert note.get_updated_at("body") == note.created_at
     assert note.get_updated_at("n") == note.updated_at > note.created_at
     assert note.changes["n"]["value"] == 2
+
+
+class CascadeBase(DeclarativeBase):
+    pass
+
+
+class Shop(CascadeBase):
+    __tablename__ = "trigger_shop"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
+class Branch(TimestampMixin, ChangeTrackingMixin, CascadeBase):
+    """Its tracked shop_code follows the shop's code by a foreign-key cascade."""
+
+    __tablename__ = "trigger_branch"
+    __fieldstamps__ = {"triggers": True}  # noqa: RUF012
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_code: Mapped[str] = mapped_column(
+        String(10), ForeignKey("trigger_shop.code", onupdate="CASCADE")
+    )
+
+
+def test_a_foreign_key_cascade_into_a_tracked_column(db: Engine) -> None:
+    CascadeBase.metadata.create_all(db)
+    try:
+        pragma = (
+            ["PRAGMA foreign_keys = ON"]
+            if requires.foreign_keys_need_pragma(db)
+            else []
+        )
+        _raw(
+            db,
+            *pragma,
+            "INSERT INTO trigger_shop (code) VALUES ('old')",
+            "INSERT INTO trigger_branch (id, shop_code) VALUES (1, 'old')",
+        )
+        _tick()
+        _raw(
+            db,
+            *pragma,
+            "UPDATE trigger_shop SET code = 'new' WHERE code = 'old'",
+        )
+        with Session(db) as session:
+            branch = session.get_one(Branch, 1)
+            assert branch.shop_code == "new"
+            if requires.triggers_fire_on_cascades(db):
+                assert branch.changes["shop_code"]["value"] == "new"
+                assert branch.get_updated_at("shop_code") == branch.updated_at
+                assert branch.updated_at > branch.created_at
+            else:
+                # MariaDB runs no trigger for a change a cascade makes: the
+                # row keeps the stamps of its last own write.
+                assert branch.changes["shop_code"]["value"] == "old"
+                assert branch.updated_at == branch.created_at
+    finally:
+        CascadeBase.metadata.drop_all(db)
