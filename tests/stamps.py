@@ -37,20 +37,21 @@ def insert_user(db: Engine, **values: Any) -> int:
         return user.id
 
 
-def read_user(db: Engine, user_id: int) -> UserStamps:
-    """The row as the database holds it now, in a fresh connection."""
+def read_user(db: Engine, user_id: int, model: Any = User) -> UserStamps:
+    """The row as the database holds it now, in a fresh connection; ``model``
+    is User or a class with its columns (tests.models.TriggeredUser)."""
     with db.connect() as conn:
         row = conn.execute(
             select(
-                User.name,
-                User.fullname,
-                User.age,
-                User.changes,
-                User.created_at,
-                User.updated_at,
-                User.name_changed_at,
-                User.contact_changed_at,
-            ).where(User.id == user_id)
+                model.name,
+                model.fullname,
+                model.age,
+                model.changes,
+                model.created_at,
+                model.updated_at,
+                model.name_changed_at,
+                model.contact_changed_at,
+            ).where(model.id == user_id)
         ).one()
     changes = row.changes if isinstance(row.changes, dict) else {}
     entries = {key: changes.get(key) or {} for key in TRACKED}

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from tests.models import User
-from tests.stamps import TRACKED, assert_wrote, read_user, tick
+from tests.models import TriggeredUser, User
+from tests.stamps import TRACKED, assert_wrote, tick
+from tests.stamps import read_user as read_row
 
 
-async def test_async_session_write_paths(db: Engine, async_engine: AsyncEngine) -> None:
+# Stamps compiled into SQLAlchemy's writes, and stamps computed by triggers.
+@pytest.mark.parametrize("model", [User, TriggeredUser], ids=["sql", "triggers"])
+async def test_async_session_write_paths(
+    db: Engine, async_engine: AsyncEngine, model: Any
+) -> None:
+    def read_user(db: Engine, user_id: int) -> Any:
+        return read_row(db, user_id, model)
+
     sessions = async_sessionmaker(async_engine, expire_on_commit=False)
     try:
         async with sessions() as session:
-            user = User(name="spongebob", fullname="Spongebob Squarepants")
+            user = model(name="spongebob", fullname="Spongebob Squarepants")
             session.add(user)
             await session.commit()
             # Loaded with the write: no lazy load, so no MissingGreenlet.
@@ -32,7 +43,9 @@ async def test_async_session_write_paths(db: Engine, async_engine: AsyncEngine) 
             assert user.name_changed_at == renamed.updated_at
 
             tick()
-            await session.execute(update(User).where(User.id == user.id).values(age=3))
+            await session.execute(
+                update(model).where(model.id == user.id).values(age=3)
+            )
             await session.commit()
             updated = read_user(db, user.id)
             assert_wrote(renamed, updated, {"age"})
@@ -40,16 +53,16 @@ async def test_async_session_write_paths(db: Engine, async_engine: AsyncEngine) 
             assert user.get_updated_at("age") == updated.updated_at
 
             tick()
-            await session.execute(update(User), [{"id": user.id, "fullname": "SB"}])
-            await session.execute(insert(User), [{"id": 777, "name": "bulk"}])
+            await session.execute(update(model), [{"id": user.id, "fullname": "SB"}])
+            await session.execute(insert(model), [{"id": 777, "name": "bulk"}])
             await session.commit()
             assert_wrote(updated, read_user(db, user.id), {"fullname"})
             bulk = read_user(db, 777)
             assert bulk.stamps == dict.fromkeys(TRACKED, bulk.created_at)
 
             names = await session.scalars(
-                select(User.name).where(
-                    User.updated_at_of("name") >= inserted.created_at
+                select(model.name).where(
+                    model.updated_at_of("name") >= inserted.created_at
                 )
             )
             assert sorted(names.all()) == ["Spongebob", "bulk"]
