@@ -18,7 +18,9 @@ class Base(DeclarativeBase):
     pass
 
 
-class User(TimestampMixin, UserColumns, Base):
+class ChangedAtColumns:
+    """One changed_at() column per tracked field (also the trigger variant's)."""
+
     name_changed_at: Mapped[dt.datetime | None] = changed_at("name", index=True)
     email_changed_at: Mapped[dt.datetime | None] = changed_at("email")
     city_changed_at: Mapped[dt.datetime | None] = changed_at("city")
@@ -26,21 +28,26 @@ class User(TimestampMixin, UserColumns, Base):
     balance_changed_at: Mapped[dt.datetime | None] = changed_at("balance")
 
 
+class User(TimestampMixin, ChangedAtColumns, UserColumns, Base):
+    pass
+
+
 class FieldstampsColumns(Contender):
     name = "fieldstamps-columns"
     note = "W6 index: changed_at('name', index=True)"
+    user_class: type[UserColumns] = User
 
     @property
     def model(self) -> type[UserColumns]:
-        return User
+        return self.user_class
 
     def changed_at(self, row: Any, field: str) -> dt.datetime | None:
         value: dt.datetime | None = getattr(row, f"{field}_changed_at")
         return value
 
     def count_changed_since(self, field: str, since: dt.datetime) -> Select[Any]:
-        column = getattr(User, f"{field}_changed_at")
-        return select(func.count()).select_from(User).where(column >= since)
+        column = getattr(self.model, f"{field}_changed_at")
+        return select(func.count()).select_from(self.model).where(column >= since)
 
 
 def contender(dialect: str) -> Contender:

@@ -18,29 +18,35 @@ class Base(DeclarativeBase):
     pass
 
 
-class User(TimestampMixin, ChangeTrackingMixin, UserColumns, Base):
+class NameMirror:
     # Indexed generated column mirroring changes' name stamp; what
     # User.updated_at_of("name") reads.
     name_updated_at: Mapped[dt.datetime | None] = updated_at_column("name")
 
 
+class User(TimestampMixin, ChangeTrackingMixin, NameMirror, UserColumns, Base):
+    pass
+
+
 class FieldstampsJson(Contender):
     name = "fieldstamps-json"
     note = "W6 index: updated_at_column('name') (stored generated column)"
+    user_class: type[Any] = User
 
     @property
     def model(self) -> type[UserColumns]:
-        return User
+        model: type[UserColumns] = self.user_class
+        return model
 
     def changed_at(self, row: Any, field: str) -> dt.datetime | None:
-        assert isinstance(row, User)
-        return row.get_updated_at(field)
+        stamp: dt.datetime | None = row.get_updated_at(field)
+        return stamp
 
     def count_changed_since(self, field: str, since: dt.datetime) -> Select[Any]:
         return (
             select(func.count())
-            .select_from(User)
-            .where(User.updated_at_of(field) >= since)
+            .select_from(self.user_class)
+            .where(self.user_class.updated_at_of(field) >= since)
         )
 
 
