@@ -28,6 +28,8 @@ from sqlalchemy.sql.dml import Insert, Update, UpdateBase
 from sqlalchemy.sql.elements import DMLTargetCopy
 from sqlalchemy.sql.schema import ColumnDefault
 
+from ._spec import key_of
+
 Compiler = Callable[..., str]
 
 
@@ -60,7 +62,7 @@ def statement_value_keys(statement: Insert | Update) -> set[str]:
     for group in getattr(statement, "_multi_values", ()) or ():
         rows.extend(row for row in group[:1] if isinstance(row, Mapping))
     for row in rows:
-        keys.update(key if isinstance(key, str) else str(key.key) for key in row)
+        keys.update(key for key in map(key_of, row) if key is not None)
     return keys
 
 

@@ -84,6 +84,14 @@ class TableSpec:
 _SPECS: weakref.WeakKeyDictionary[Table, TableSpec] = weakref.WeakKeyDictionary()
 
 
+def key_of(item: object) -> str | None:
+    """The column key of ``item``: a key string, a Column, or an ORM attribute
+    (``User.name``), as statements and admin settings take them alike; None
+    for anything else."""
+    key = item if isinstance(item, str) else getattr(item, "key", None)
+    return key if isinstance(key, str) else None
+
+
 def spec_of(table: object) -> TableSpec | None:
     """The spec of a table (or an annotated copy of one); None if it has none."""
     return _SPECS.get(table) if isinstance(table, Table) else None

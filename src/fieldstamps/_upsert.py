@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, inspect, literal
 
 from ._errors import ConfigurationError
-from ._spec import spec_of
+from ._spec import key_of, spec_of
 from ._sql import ChangesOnUpdate, StampOnUpdate, UtcNow
 
 
@@ -54,8 +54,8 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
         )
     news: dict[str, ColumnElement[Any]] = {}
     for key, value in values.items():
-        column_key = key if isinstance(key, str) else getattr(key, "key", None)
-        if not isinstance(column_key, str) or column_key not in table.c:
+        column_key = key_of(key)
+        if column_key is None or column_key not in table.c:
             raise ConfigurationError(
                 f"upsert_set(): {key!r} is not a column of table {table.name!r}"
             )

@@ -34,6 +34,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import _admin
+from ._spec import key_of
 
 try:
     # Flask-Admin ships no py.typed marker: to mypy its classes are Any.
@@ -48,11 +49,6 @@ __all__ = ["StampedModelView"]
 
 # Flask-Admin calls column formatters as formatter(view, context, model, name).
 _Formatter = Callable[[Any, Any, Any, str], Any]
-
-
-def _name(item: Any) -> str:
-    # Flask-Admin takes attributes (User.name) or their keys ("name") alike.
-    return item if isinstance(item, str) else str(item.key)
 
 
 def _html(changes: str | None) -> _Formatter:
@@ -119,14 +115,17 @@ class StampedModelView(ModelView):  # type: ignore[misc]  # ModelView is Any (ab
         self._fieldstamps = stamps
         self._fieldstamps_changes = changes
         if self.form_columns:
-            self.form_columns = [c for c in self.form_columns if _name(c) not in stamps]
+            self.form_columns = [
+                c for c in self.form_columns if key_of(c) not in stamps
+            ]
         excluded = list(self.form_excluded_columns or ())
+        already = set(map(key_of, excluded))
         self.form_excluded_columns = excluded + [
-            key for key in stamps if key not in map(_name, excluded)
+            key for key in stamps if key not in already
         ]
         if self.column_editable_list:
             self.column_editable_list = [
-                c for c in self.column_editable_list if _name(c) not in stamps
+                c for c in self.column_editable_list if key_of(c) not in stamps
             ]
 
         html = dict.fromkeys(stamps, _html(changes))

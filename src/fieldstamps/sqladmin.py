@@ -33,6 +33,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import _admin
+from ._spec import key_of
 
 try:
     from sqladmin import ModelView
@@ -45,9 +46,9 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 __all__ = ["StampedModelView"]
 
 
-def _names(attributes: Iterable[Any]) -> set[str]:
+def _names(attributes: Iterable[Any]) -> set[str | None]:
     # sqladmin takes attributes (User.name) or their keys ("name") alike.
-    return {item if isinstance(item, str) else str(item.key) for item in attributes}
+    return set(map(key_of, attributes))
 
 
 class StampedModelView(ModelView):

@@ -53,6 +53,7 @@ from .._compat import (
     statement_parameter_keys,
 )
 from .._errors import UnsupportedDatabaseError
+from .._spec import key_of
 from .._types import StampText, UTCDateTime, ValueKind, value_kind
 
 #: The scratch key that the JSON merges of SQLite and MariaDB/MySQL write an
@@ -301,8 +302,9 @@ def _written_keys(compiler: SQLCompiler) -> frozenset[str] | None:
     if state is None or getattr(state, "is_multitable", False):
         return None
     keys = set(compiler.column_keys or ())
-    for key in statement_parameter_keys(compiler) or ():
-        keys.add(key if isinstance(key, str) else key.key)
+    for key in map(key_of, statement_parameter_keys(compiler) or ()):
+        if key is not None:
+            keys.add(key)
     return frozenset(keys)
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, Update
 
 from .._compat import on_duplicate_key_assignments, update_assignments
-from .._spec import TableSpec, spec_of
+from .._spec import TableSpec, key_of, spec_of
 from .base import DialectSql, Writer, recording_set_items
 
 Previous = Callable[..., str]
@@ -40,8 +40,7 @@ def _reads_own_columns(spec: TableSpec, assignments: Any) -> bool:
     stamp_keys = {column.key for column in spec.columns}
     pairs = assignments.items() if isinstance(assignments, dict) else assignments
     for key, value in pairs or ():
-        name = key if isinstance(key, str) else getattr(key, "key", None)
-        if name in stamp_keys or not isinstance(value, ClauseElement):
+        if key_of(key) in stamp_keys or not isinstance(value, ClauseElement):
             continue
         for element in visitors.iterate(value):
             # Compared through the spec: ORM statements carry annotated
