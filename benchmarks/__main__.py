@@ -119,6 +119,7 @@ def run_suite(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Summa
         "revision": {"start": revision, "end": _revision()},
         "sqlalchemy": _version("SQLAlchemy"),
         "continuum": _version("SQLAlchemy-Continuum"),
+        "postgresql_audit": _version("postgresql-audit"),
         "n": args.n,
         "repeat": args.repeat,
         "transactions": args.transactions,
@@ -149,7 +150,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="What per-field change tracking costs, next to plain "
-        "SQLAlchemy: fieldstamps, the seed post's design and SQLAlchemy-Continuum.",
+        "SQLAlchemy: fieldstamps, the seed post's design, SQLAlchemy-Continuum "
+        "and PostgreSQL-Audit.",
     )
     parser.add_argument("--db", choices=BACKENDS, default="sqlite")
     parser.add_argument(

@@ -3,7 +3,8 @@
 Tiny N, one repeat, no timing assertions: this checks that every contender
 runs, that the results have their documented shape, and the correctness
 column — fieldstamps' stamps move after an ``update()`` statement (W3) and a
-bulk UPDATE by primary key (W4); the seed's do not.
+bulk UPDATE by primary key (W4); the seed's do not, PostgreSQL-Audit's
+(triggers, PostgreSQL only) do.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def test_smoke_run_reports_every_contender(
     assert document["meta"]["n"] == 20
     summary = document["summary"]
     assert list(summary) == available()
-    assert {"plain", "seed", *_FIELDSTAMPS, "continuum"} <= set(summary)
+    assert {"plain", "seed", *_FIELDSTAMPS, "continuum", "postgresql-audit"} <= set(
+        summary
+    )
     for name in summary:
         assert f"| {name} |" in printed
 
@@ -72,3 +75,16 @@ def test_smoke_run_reports_every_contender(
         assert continuum["reflects"] == {"W3": False, "W4": False}
     else:  # not installed (the bench extra): shown as n/a with the reason
         assert f"n/a: {continuum['failed']}" in printed
+
+    audit = summary["postgresql-audit"]
+    if audit["failed"] is None:
+        assert db == "postgresql"
+        assert audit["errors"] == {}
+        assert sorted(audit["median"]) == sorted(WORKLOADS)
+        # Its triggers see every write path, statements included.
+        assert audit["reflects"] == {"W3": True, "W4": True}
+        assert audit["w6_count"] == audit["w6_expected"]
+    else:  # not installed (the bench extra), or not PostgreSQL: n/a, why
+        if db != "postgresql":
+            assert "PostgreSQL only" in audit["failed"]
+        assert f"n/a: {audit['failed']}" in printed
