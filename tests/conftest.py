@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session
 
 from tests.backends import Backend, backends_from
-from tests.models import Base
+from tests.models import USERS, Base
 from tests.requirements import requires
 
 _ASYNC_DRIVERS = {
@@ -135,6 +136,22 @@ def db(engine: Engine) -> Iterator[Engine]:
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@pytest.fixture(params=list(USERS))
+def mode(request: pytest.FixtureRequest) -> str:
+    """How stamps are computed: ``"sql"``, compiled into SQLAlchemy's writes
+    (the default), or ``"triggers"``, by database triggers
+    (``{"triggers": True}``). A suite that asks for it runs in both; suites
+    with models of their own map it to their class of that mode."""
+    assert isinstance(request.param, str)
+    return request.param
+
+
+@pytest.fixture
+def model(mode: str) -> type[Any]:
+    """The seed post's User of ``mode``: User or TriggeredUser."""
+    return USERS[mode]
 
 
 @pytest.fixture

@@ -76,6 +76,13 @@ class TriggeredUser(UserColumns, TimestampMixin, ChangeTrackingMixin, Base):
     __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
 
 
+#: The User of each stamping mode, by the ids the ``mode`` fixture gives.
+USERS: dict[str, type[User] | type[TriggeredUser]] = {
+    "sql": User,
+    "triggers": TriggeredUser,
+}
+
+
 class Color(enum.Enum):
     RED = "r"
     GREEN = "g"

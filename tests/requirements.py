@@ -155,6 +155,13 @@ class Requirements:
         "and MySQL run none for them)",
         lambda d: not _mysql_family(d),
     )
+    triggers_assign_new = Capability(
+        "trigger-mode stamps are assigned to NEW by BEFORE triggers, so a "
+        "stamp a writer gives is replaced whatever else it writes; SQLite's "
+        "AFTER triggers rewrite the row only when the write names one of the "
+        "table's own columns, so a write of stamp columns alone stands there",
+        lambda d: not _sqlite(d),
+    )
     trigger_functions = Capability(
         "a trigger runs a function of its own, which outlives the table "
         "unless dropped too",

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from fieldstamps import trigger_ddl
+from fieldstamps._triggers import install
 from fieldstamps._types import parse_stamp_text
 from tests.models import User
 
@@ -27,11 +31,12 @@ class UserStamps:
     contact_changed_at: dt.datetime | None
 
 
-def insert_user(db: Engine, **values: Any) -> int:
-    """Commit one User through the ORM; return its id."""
+def insert_user(db: Engine, model: Any = User, **values: Any) -> int:
+    """Commit one ``model`` (User, or TriggeredUser) through the ORM; return
+    its id."""
     defaults = {"name": "spongebob", "fullname": "Spongebob Squarepants", "age": 1}
     with Session(db) as session:
-        user = User(**{**defaults, **values})
+        user = model(**{**defaults, **values})
         session.add(user)
         session.commit()
         return user.id
@@ -92,3 +97,26 @@ def assert_wrote(before: UserStamps, after: UserStamps, changed: set[str]) -> No
     assert after.contact_changed_at == (
         after.updated_at if contact_moved else before.contact_changed_at
     )
+
+
+@contextmanager
+def triggers_off(db: Engine, model: Any) -> Iterator[None]:
+    """Writes inside the block skip ``model``'s triggers, as a bulk load run
+    with triggers off does (README, "What triggers do not see"): they are
+    removed, then installed again. Nothing to do for a SQL-mode class."""
+    if not getattr(model, "__fieldstamps__", {}).get("triggers"):
+        yield
+        return
+    dialect = db.dialect
+    name = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
+    ddl = trigger_ddl(model, name)
+    with db.begin() as conn:
+        for statement in ddl.uninstall:
+            conn.exec_driver_sql(statement)
+    try:
+        yield
+    finally:
+        # As `fieldstamps install` repairs them, missing as they are.
+        with db.begin() as conn:
+            repaired = install(conn, model.__table__)
+        assert [drift.status for drift in repaired] == ["missing"], repaired

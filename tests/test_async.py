@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from tests.models import TriggeredUser, User
 from tests.stamps import TRACKED, assert_wrote, tick
 from tests.stamps import read_user as read_row
 
 
-# Stamps compiled into SQLAlchemy's writes, and stamps computed by triggers.
-@pytest.mark.parametrize("model", [User, TriggeredUser], ids=["sql", "triggers"])
+# In both modes (the ``model`` fixture): stamps compiled into SQLAlchemy's
+# writes, and stamps computed by triggers.
 async def test_async_session_write_paths(
     db: Engine, async_engine: AsyncEngine, model: Any
 ) -> None:

@@ -3,7 +3,9 @@
 Reading never raises: ``get_updated_at`` is None for what it cannot read and
 the stamp for what it can. The next write, on any path, leaves a JSON object
 again, with a proper entry for the changed field and every readable entry
-that was there before.
+that was there before. In both modes (``model``: User or TriggeredUser): a
+trigger-mode table's damage comes from a write its triggers did not see (a
+load run with them off), and the triggers' next write repairs it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 from fieldstamps._types import parse_stamp_text
 from tests.models import User
 from tests.requirements import requires
-from tests.stamps import insert_user
+from tests.stamps import insert_user, triggers_off
 
 TRACKED = ("name", "fullname", "age")
 GOOD_AT = "2001-02-03T04:05:06.000007Z"
@@ -77,70 +79,80 @@ def _readable(raw: str | None) -> dict[str, Any]:
     return {key: entry for key, entry in document.items() if entry == GOOD_ENTRY}
 
 
-def _corrupt(db: Engine, user_id: int, raw: str | None) -> None:
-    # Raw SQL on purpose: the damage comes from outside SQLAlchemy.
+def _corrupt(db: Engine, model: Any, user_id: int, raw: str | None) -> None:
+    # Raw SQL on purpose: the damage comes from outside SQLAlchemy (and, in
+    # trigger mode, from outside the triggers, which would replace it).
     value = "CAST(:raw AS JSONB)" if requires.json_needs_cast(db) else ":raw"
-    with db.begin() as conn:
+    table = db.dialect.identifier_preparer.format_table(model.__table__)
+    with triggers_off(db, model), db.begin() as conn:
         conn.execute(
-            text(f"UPDATE user_account SET changes = {value} WHERE id = :id"),
+            text(f"UPDATE {table} SET changes = {value} WHERE id = :id"),
             {"raw": raw, "id": user_id},
         )
 
 
-def _row(db: Engine, user_id: int) -> Any:
+def _row(db: Engine, model: Any, user_id: int) -> Any:
     with db.connect() as conn:
         return conn.execute(
-            select(User.changes, User.updated_at, User.name, User.fullname).where(
-                User.id == user_id
+            select(model.changes, model.updated_at, model.name, model.fullname).where(
+                model.id == user_id
             )
         ).one()
 
 
 @pytest.fixture(params=list(CASES))
-def damaged(request: pytest.FixtureRequest, db: Engine) -> tuple[int, str | None]:
-    user_id = insert_user(db, fullname="Spongebob S", age=30)
+def damaged(
+    request: pytest.FixtureRequest, db: Engine, model: Any
+) -> tuple[int, str | None]:
+    user_id = insert_user(db, model, fullname="Spongebob S", age=30)
     raw = CASES[request.param]
-    _corrupt(db, user_id, raw)
-    stored = _row(db, user_id).changes
+    _corrupt(db, model, user_id, raw)
+    stored = _row(db, model, user_id).changes
     # The damage must really be in the database for the test to mean anything.
     assert stored == (None if raw is None else json.loads(raw))
     return user_id, raw
 
 
 def test_get_updated_at_is_none_for_what_it_cannot_read(
-    db: Engine, damaged: tuple[int, str | None]
+    db: Engine, model: Any, damaged: tuple[int, str | None]
 ) -> None:
     user_id, raw = damaged
     readable = _readable(raw)
     with Session(db) as session:
-        user = session.get_one(User, user_id)
+        user = session.get_one(model, user_id)
         for field in TRACKED:
             expected = GOOD_STAMP if field in readable else None
             assert user.get_updated_at(field) == expected, field
 
 
-def _write_orm_flush(db: Engine, user_id: int, field: str, value: str) -> None:
+def _write_orm_flush(
+    db: Engine, model: Any, user_id: int, field: str, value: str
+) -> None:
     with Session(db) as session:
-        user = session.get_one(User, user_id)
+        user = session.get_one(model, user_id)
         setattr(user, field, value)
         session.commit()
         # The object in hand, not only the row, must show the repair.
         assert user.get_updated_at(field) == user.updated_at
 
 
-def _write_orm_update(db: Engine, user_id: int, field: str, value: str) -> None:
+def _write_orm_update(
+    db: Engine, model: Any, user_id: int, field: str, value: str
+) -> None:
     with Session(db) as session:
-        session.execute(update(User).where(User.id == user_id).values({field: value}))
+        session.execute(update(model).where(model.id == user_id).values({field: value}))
         session.commit()
 
 
-def _write_core_update(db: Engine, user_id: int, field: str, value: str) -> None:
-    table = User.__table__
+def _write_core_update(
+    db: Engine, model: Any, user_id: int, field: str, value: str
+) -> None:
+    table = model.__table__
     with db.begin() as conn:
         conn.execute(update(table).where(table.c.id == user_id).values({field: value}))
 
 
-WRITES: dict[str, Callable[[Engine, int, str, str], None]] = {
+WRITES: dict[str, Callable[[Engine, Any, int, str, str], None]] = {
     "orm_flush": _write_orm_flush,
     "orm_update": _write_orm_update,
     "core_update": _write_core_update,
@@ -151,12 +163,12 @@ NEW_VALUES = {"name": "Spongebob", "fullname": "Spongebob Squarepants"}
 @pytest.mark.parametrize("field", list(NEW_VALUES))
 @pytest.mark.parametrize("path", list(WRITES))
 def test_next_write_repairs_changes(
-    db: Engine, damaged: tuple[int, str | None], path: str, field: str
+    db: Engine, model: Any, damaged: tuple[int, str | None], path: str, field: str
 ) -> None:
     user_id, raw = damaged
-    WRITES[path](db, user_id, field, NEW_VALUES[field])
+    WRITES[path](db, model, user_id, field, NEW_VALUES[field])
 
-    row = _row(db, user_id)
+    row = _row(db, model, user_id)
     assert getattr(row, field) == NEW_VALUES[field]
     changes = row.changes
     assert isinstance(changes, dict), changes
@@ -169,7 +181,7 @@ def test_next_write_repairs_changes(
     assert set(changes) <= set(TRACKED), changes
 
     with Session(db) as session:
-        user = session.get_one(User, user_id)
+        user = session.get_one(model, user_id)
         assert user.get_updated_at(field) == row.updated_at
 
 
@@ -179,9 +191,10 @@ def test_next_write_repairs_changes(
 def test_stamp_beyond_datetime_range_in_utc_reads_as_none(
     db: Engine, stamp: str
 ) -> None:
+    # Reading alone, the same in both modes: SQL mode's User only.
     user_id = insert_user(db, fullname="Spongebob S", age=30)
     raw = json.dumps({"name": {"value": "x", "updated_at": stamp}, "age": GOOD_ENTRY})
-    _corrupt(db, user_id, raw)
+    _corrupt(db, User, user_id, raw)
     with Session(db) as session:
         user = session.get_one(User, user_id)
         assert user.get_updated_at("name") is None

@@ -37,7 +37,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -66,7 +65,7 @@ from sqlalchemy.sql import ColumnElement
 from fieldstamps import upsert_set
 from fieldstamps._types import parse_stamp_text
 from tests.backends import Backend
-from tests.models import Base, TriggeredUser, User
+from tests.models import Base, User
 from tests.requirements import dialect_insert, requires
 
 TRACKED = ("name", "fullname", "age")
@@ -842,9 +841,8 @@ def _with_savepoints_inside_transactions(engine: Engine) -> Engine:
     return engine
 
 
-# The same machine in both modes: stamps compiled into SQLAlchemy's writes,
-# and stamps computed by database triggers ({"triggers": True}).
-@pytest.mark.parametrize("model", [User, TriggeredUser], ids=["sql", "triggers"])
+# The same machine in both modes (the ``model`` fixture): stamps compiled
+# into SQLAlchemy's writes, and stamps computed by database triggers.
 def test_model_based(backend: Backend, db: Engine, model: type[Any]) -> None:
     stats: Counter[str] = Counter()
     began = time.perf_counter()

@@ -1,47 +1,48 @@
-"""Rollbacks leave stamps untouched; concurrent writers keep each other's stamps."""
+"""Rollbacks leave stamps untouched; concurrent writers keep each other's stamps;
+in both modes (``model``: User or TriggeredUser)."""
 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from tests.models import User
 from tests.stamps import insert_user, read_user, tick
 
 
-def test_rollback_leaves_stamps_exactly_as_they_were(db: Engine) -> None:
-    user_id = insert_user(db)
-    before = read_user(db, user_id)
+def test_rollback_leaves_stamps_exactly_as_they_were(db: Engine, model: Any) -> None:
+    user_id = insert_user(db, model)
+    before = read_user(db, user_id, model)
     tick()
     with Session(db) as session:
-        user = session.get_one(User, user_id)
+        user = session.get_one(model, user_id)
         user.name = "Spongebob"
         session.flush()
-        session.execute(update(User).where(User.id == user_id).values(age=2))
+        session.execute(update(model).where(model.id == user_id).values(age=2))
         session.rollback()
-    assert read_user(db, user_id) == before
+    assert read_user(db, user_id, model) == before
 
 
-def test_savepoint_rollback_keeps_the_outer_writes(db: Engine) -> None:
-    user_id = insert_user(db)
-    before = read_user(db, user_id)
+def test_savepoint_rollback_keeps_the_outer_writes(db: Engine, model: Any) -> None:
+    user_id = insert_user(db, model)
+    before = read_user(db, user_id, model)
     tick()
     with Session(db) as session:
-        user = session.get_one(User, user_id)
+        user = session.get_one(model, user_id)
         user.fullname = "SpongeBob SquarePants"
         session.flush()
-        outer = read_user_in(session, user_id)
+        outer = read_user_in(session, user_id, model)
         tick()
         with session.begin_nested() as savepoint:
             user.name = "Spongebob"
             user.age = 2
             session.flush()
             savepoint.rollback()
-        assert read_user_in(session, user_id) == outer
+        assert read_user_in(session, user_id, model) == outer
         session.commit()
-    after = read_user(db, user_id)
+    after = read_user(db, user_id, model)
     assert after.values == {
         "name": "spongebob",
         "fullname": "SpongeBob SquarePants",
@@ -51,17 +52,17 @@ def test_savepoint_rollback_keeps_the_outer_writes(db: Engine) -> None:
     assert after.stamps["name"] == after.stamps["age"] == before.stamps["name"]
 
 
-def read_user_in(session: Session, user_id: int) -> tuple[object, ...]:
-    row = session.execute(User.__table__.select().where(User.id == user_id)).one()
+def read_user_in(session: Session, user_id: int, model: Any) -> tuple[object, ...]:
+    row = session.execute(model.__table__.select().where(model.id == user_id)).one()
     return tuple(row)
 
 
 def test_two_transactions_changing_different_fields_keep_both_stamps(
-    db: Engine,
+    db: Engine, model: Any
 ) -> None:
     """The seed's read-modify-write of the JSON loses one of these stamps."""
-    user_id = insert_user(db)
-    before = read_user(db, user_id)
+    user_id = insert_user(db, model)
+    before = read_user(db, user_id, model)
     tick()
     first_wrote = threading.Event()
     errors: list[BaseException] = []
@@ -69,7 +70,7 @@ def test_two_transactions_changing_different_fields_keep_both_stamps(
     def first() -> None:
         try:
             with Session(db) as session:
-                session.get_one(User, user_id).name = "Spongebob"
+                session.get_one(model, user_id).name = "Spongebob"
                 session.flush()  # holds the row lock until commit
                 first_wrote.set()
                 tick()
@@ -80,7 +81,7 @@ def test_two_transactions_changing_different_fields_keep_both_stamps(
 
     thread = threading.Thread(target=first)
     with Session(db) as session:
-        user = session.get_one(User, user_id)  # loaded before the other write
+        user = session.get_one(model, user_id)  # loaded before the other write
         assert user.changes is not None
         session.commit()
         thread.start()
@@ -89,7 +90,7 @@ def test_two_transactions_changing_different_fields_keep_both_stamps(
         session.commit()
     thread.join(10)
     assert not errors, errors
-    after = read_user(db, user_id)
+    after = read_user(db, user_id, model)
     assert after.values == {
         "name": "Spongebob",
         "fullname": "Spongebob Squarepants",

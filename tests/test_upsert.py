@@ -1,4 +1,6 @@
-"""upsert_set() makes INSERT .. ON CONFLICT / ON DUPLICATE KEY stamp like UPDATE."""
+"""upsert_set() makes INSERT .. ON CONFLICT / ON DUPLICATE KEY stamp like UPDATE,
+in both modes (``model``: User, or TriggeredUser whose triggers stamp the
+update branch)."""
 
 from __future__ import annotations
 
@@ -9,34 +11,36 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.dialects import mysql
 
 from fieldstamps import ConfigurationError, upsert_set
-from tests.models import Product, User
+from tests.models import Product, TriggeredUser, User
 from tests.requirements import dialect_insert, requires
 from tests.stamps import TRACKED, assert_wrote, read_user, tick
 
 
-def _upsert(db: Engine, **values: Any) -> None:
+def _upsert(db: Engine, model: Any, **values: Any) -> None:
     """The documented recipe for this backend."""
-    table = User.__table__
+    table = model.__table__
     assert isinstance(table, Table)
     new = {key: value for key, value in values.items() if key != "id"}
     if requires.on_duplicate_key_update(db):
         my = mysql.insert(table).values(**values)
         stmt: Any = my.on_duplicate_key_update(
-            upsert_set(User, {key: my.inserted[key] for key in new})
+            upsert_set(model, {key: my.inserted[key] for key in new})
         )
     else:
         ins = dialect_insert(db)(table).values(**values)
         stmt = ins.on_conflict_do_update(
             index_elements=[table.c.id],
-            set_=upsert_set(User, {key: ins.excluded[key] for key in new}),
+            set_=upsert_set(model, {key: ins.excluded[key] for key in new}),
         )
     with db.begin() as conn:
         conn.execute(stmt)
 
 
-def test_upsert_inserts_then_stamps_only_real_changes(db: Engine) -> None:
-    _upsert(db, id=1, name="spongebob", fullname="Spongebob Squarepants", age=None)
-    inserted = read_user(db, 1)
+def test_upsert_inserts_then_stamps_only_real_changes(db: Engine, model: Any) -> None:
+    _upsert(
+        db, model, id=1, name="spongebob", fullname="Spongebob Squarepants", age=None
+    )
+    inserted = read_user(db, 1, model)
     assert inserted.stamps == dict.fromkeys(TRACKED, inserted.created_at)
     assert inserted.stored == {
         "name": "spongebob",
@@ -45,23 +49,27 @@ def test_upsert_inserts_then_stamps_only_real_changes(db: Engine) -> None:
     }
 
     tick()
-    _upsert(db, id=1, name="Spongebob", fullname="Spongebob Squarepants", age=None)
-    renamed = read_user(db, 1)
+    _upsert(
+        db, model, id=1, name="Spongebob", fullname="Spongebob Squarepants", age=None
+    )
+    renamed = read_user(db, 1, model)
     assert_wrote(inserted, renamed, {"name"})
 
     tick()
-    _upsert(db, id=1, name="Spongebob", fullname="Spongebob Squarepants", age=None)
-    again = read_user(db, 1)
+    _upsert(
+        db, model, id=1, name="Spongebob", fullname="Spongebob Squarepants", age=None
+    )
+    again = read_user(db, 1, model)
     assert again.stamps == renamed.stamps  # same values: no stamp moved
     assert again.updated_at > renamed.updated_at  # but the row was written
 
 
-def test_upsert_of_a_subset_of_columns(db: Engine) -> None:
-    _upsert(db, id=2, name="patrick", fullname="Patrick Star", age=30)
-    before = read_user(db, 2)
+def test_upsert_of_a_subset_of_columns(db: Engine, model: Any) -> None:
+    _upsert(db, model, id=2, name="patrick", fullname="Patrick Star", age=30)
+    before = read_user(db, 2, model)
     tick()
-    _upsert(db, id=2, name="patrick", age=31)
-    assert_wrote(before, read_user(db, 2), {"age"})
+    _upsert(db, model, id=2, name="patrick", age=31)
+    assert_wrote(before, read_user(db, 2, model), {"age"})
 
 
 def test_upsert_set_accepts_literal_values() -> None:
@@ -70,15 +78,20 @@ def test_upsert_set_accepts_literal_values() -> None:
     # Stamp assignments come first: MariaDB assigns SET left to right.
     assert list(assignments)[:2] == ["changes", "name_changed_at"]
     assert "updated_at" in assignments
+    # In trigger mode the update branch's triggers stamp it: no stamp is
+    # assigned, only the values given.
+    triggered = upsert_set(TriggeredUser, {"name": "x", TriggeredUser.age: 3})
+    assert list(triggered) == ["name", "age"]
 
 
-def test_upsert_set_refuses_unknown_and_stamp_columns() -> None:
+def test_upsert_set_refuses_unknown_and_stamp_columns(model: Any) -> None:
+    table = model.__tablename__
     with pytest.raises(
-        ConfigurationError, match="'nope' is not a column of table 'user_account'"
+        ConfigurationError, match=f"'nope' is not a column of table '{table}'"
     ):
-        upsert_set(User, {"nope": 1})
+        upsert_set(model, {"nope": 1})
     with pytest.raises(ConfigurationError, match="'updated_at' is a stamp column"):
-        upsert_set(User, {"updated_at": None})
+        upsert_set(model, {"updated_at": None})
     with pytest.raises(ConfigurationError, match="no fieldstamps columns"):
         from sqlalchemy import Column, Integer, MetaData
 
@@ -89,23 +102,23 @@ def test_upsert_set_refuses_unknown_and_stamp_columns() -> None:
     assert "price_changed_at" in upsert_set(Product, {"price": 1})
 
 
-def test_upsert_values_may_be_orm_attributes(db: Engine) -> None:
-    # SET fullname = <the row's own name>, written as User.name.
-    _upsert(db, id=7, name="sandy", fullname="Sandy Cheeks", age=None)
-    before = read_user(db, 7)
+def test_upsert_values_may_be_orm_attributes(db: Engine, model: Any) -> None:
+    # SET fullname = <the row's own name>, written as model.name.
+    _upsert(db, model, id=7, name="sandy", fullname="Sandy Cheeks", age=None)
+    before = read_user(db, 7, model)
     tick()
     if requires.on_duplicate_key_update(db):
-        my = mysql.insert(User).values(id=7, name="sandy")
+        my = mysql.insert(model).values(id=7, name="sandy")
         stmt: Any = my.on_duplicate_key_update(
-            upsert_set(User, {"fullname": User.name})
+            upsert_set(model, {"fullname": model.name})
         )
     else:
-        ins = dialect_insert(db)(User).values(id=7, name="sandy")
+        ins = dialect_insert(db)(model).values(id=7, name="sandy")
         stmt = ins.on_conflict_do_update(
-            index_elements=[User.id], set_=upsert_set(User, {"fullname": User.name})
+            index_elements=[model.id], set_=upsert_set(model, {"fullname": model.name})
         )
     with db.begin() as conn:
         conn.execute(stmt)
-    after = read_user(db, 7)
+    after = read_user(db, 7, model)
     assert after.values["fullname"] == "sandy"
     assert_wrote(before, after, {"fullname"})
