@@ -4,13 +4,17 @@ A column an INSERT leaves out gets its server default; ``changes`` records
 that value where the statement can know it (``text()`` and string defaults,
 typed as the column is) and no value where it cannot (``FetchedValue()``, a
 default only the database knows) - never a wrong one.
+
+In both modes (``task``: Task, or TriggeredTask whose triggers compute the
+stamps). Triggers see the row as stored, so in trigger mode the database-only
+default's value is recorded too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import (
@@ -35,8 +39,8 @@ class Base(DeclarativeBase):
     pass
 
 
-class Task(TimestampMixin, ChangeTrackingMixin, Base):
-    __tablename__ = "task_defaults"
+class TaskColumns:
+    """Task's columns, shared by its SQL-mode and trigger-mode classes."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(20))
@@ -50,45 +54,65 @@ class Task(TimestampMixin, ChangeTrackingMixin, Base):
     external_changed_at: Mapped[dt.datetime | None] = changed_at("external")
 
 
+class Task(TaskColumns, TimestampMixin, ChangeTrackingMixin, Base):
+    __tablename__ = "task_defaults"
+
+
+class TriggeredTask(TaskColumns, TimestampMixin, ChangeTrackingMixin, Base):
+    __tablename__ = "task_defaults_triggers"
+    __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
+
+
+TASKS = {"sql": Task, "triggers": TriggeredTask}
+
+
 @pytest.fixture
-def tasks(db: Engine) -> Iterator[Engine]:
-    Base.metadata.drop_all(db)
-    Base.metadata.create_all(db)
+def task(mode: str) -> type[Task] | type[TriggeredTask]:
+    """The Task of ``mode``."""
+    return TASKS[mode]
+
+
+@pytest.fixture
+def tasks(db: Engine, task: Any) -> Iterator[Engine]:
+    """``db`` with ``task``'s table, new."""
+    table = task.__table__
+    table.drop(db, checkfirst=True)
+    table.create(db)
     # SQLite cannot change a column's default after the fact; there the
     # FetchedValue column simply has none, and NULL is what it stores.
     if requires.alter_column_default(db):
         with db.begin() as conn:
             conn.execute(
-                text("ALTER TABLE task_defaults ALTER COLUMN external SET DEFAULT 42")
+                text(f"ALTER TABLE {table.name} ALTER COLUMN external SET DEFAULT 42")
             )
     yield db
-    Base.metadata.drop_all(db)
+    table.drop(db)
 
 
-def _rows(db: Engine) -> dict[int, Any]:
+def _rows(db: Engine, task: Any) -> dict[int, Any]:
     with db.connect() as conn:
-        return {row.id: row for row in conn.execute(select(Task.__table__))}
+        return {row.id: row for row in conn.execute(select(task.__table__))}
 
 
-def _insert_every_way(db: Engine) -> None:
+def _insert_every_way(db: Engine, task: Any) -> None:
     with Session(db) as session:
-        session.add(Task(id=1, title="orm"))
+        session.add(task(id=1, title="orm"))
         session.commit()
-        session.execute(insert(Task).values(id=2, title="orm insert()"))
+        session.execute(insert(task).values(id=2, title="orm insert()"))
         session.execute(
-            insert(Task), [{"id": 3, "title": "bulk"}, {"id": 4, "title": "bulk"}]
+            insert(task), [{"id": 3, "title": "bulk"}, {"id": 4, "title": "bulk"}]
         )
         session.commit()
     with db.begin() as conn:
-        conn.execute(insert(Task.__table__), [{"id": 5, "title": "core"}])
-        conn.execute(insert(Task.__table__).values(id=6, title="core values()"))
+        conn.execute(insert(task.__table__), [{"id": 5, "title": "core"}])
+        conn.execute(insert(task.__table__).values(id=6, title="core values()"))
 
 
 def test_columns_left_out_get_their_server_default_and_its_value(
-    tasks: Engine,
+    tasks: Engine, task: Any
 ) -> None:
-    _insert_every_way(tasks)
-    rows = _rows(tasks)
+    _insert_every_way(tasks, task)
+    rows = _rows(tasks, task)
     assert sorted(rows) == [1, 2, 3, 4, 5, 6]
     for row in rows.values():
         assert (row.status, row.priority, row.retries, row.done) == (
@@ -111,28 +135,36 @@ def test_columns_left_out_get_their_server_default_and_its_value(
 
 
 def test_a_default_only_the_database_knows_is_stamped_without_a_value(
-    tasks: Engine,
+    tasks: Engine, mode: str, task: Any
 ) -> None:
-    _insert_every_way(tasks)
-    for row in _rows(tasks).values():
-        assert set(row.changes["external"]) == {"updated_at"}
+    _insert_every_way(tasks, task)
+    for row in _rows(tasks, task).values():
         assert row.external == (42 if requires.alter_column_default(tasks) else None)
+        if mode == "sql":
+            # The INSERT cannot know the value: no "value" rather than a guess.
+            assert set(row.changes["external"]) == {"updated_at"}
+        else:
+            # A trigger reads the row as stored: the default's value is known.
+            assert row.changes["external"] == {
+                "value": row.external,
+                "updated_at": row.changes["external"]["updated_at"],
+            }
 
 
 def test_a_given_value_is_recorded_and_later_changes_move_the_stamp(
-    tasks: Engine,
+    tasks: Engine, task: Any
 ) -> None:
     with Session(tasks) as session:
-        session.add(Task(id=1, title="t", status="paused", external=5, retries=1))
+        session.add(task(id=1, title="t", status="paused", external=5, retries=1))
         session.commit()
-    row = _rows(tasks)[1]
+    row = _rows(tasks, task)[1]
     assert row.changes["status"]["value"] == "paused"
     assert row.changes["external"]["value"] == 5
     assert row.changes["retries"]["value"] == 1
     tick()
     with tasks.begin() as conn:
-        conn.execute(update(Task.__table__).values(external=6, status="paused"))
-    after = _rows(tasks)[1]
+        conn.execute(update(task.__table__).values(external=6, status="paused"))
+    after = _rows(tasks, task)[1]
     assert after.changes["external"] == {
         "value": 6,
         "updated_at": after.changes["external"]["updated_at"],
