@@ -88,11 +88,9 @@ class Color(enum.Enum):
     GREEN = "g"
 
 
-class Everything(Base, ChangeTrackingMixin):
-    """One column per documented value type; base order reversed on purpose,
-    and no TimestampMixin."""
-
-    __tablename__ = "everything"
+class EverythingColumns:
+    """One column per documented value type, shared by Everything's SQL-mode
+    and trigger-mode classes."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str | None] = mapped_column(Text)
@@ -107,6 +105,26 @@ class Everything(Base, ChangeTrackingMixin):
     color: Mapped[Color | None] = mapped_column(Enum(Color))
     doc: Mapped[Any] = mapped_column(JSON, nullable=True)
     blob: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Everything(Base, ChangeTrackingMixin, EverythingColumns):
+    """Base order reversed on purpose, and no TimestampMixin."""
+
+    __tablename__ = "everything"
+
+
+class TriggeredEverything(Base, ChangeTrackingMixin, EverythingColumns):
+    """The same, with stamps computed by database triggers."""
+
+    __tablename__ = "everything_triggers"
+    __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
+
+
+#: Everything of each stamping mode.
+EVERYTHING: dict[str, type[Everything] | type[TriggeredEverything]] = {
+    "sql": Everything,
+    "triggers": TriggeredEverything,
+}
 
 
 class Secretive(TimestampMixin, ChangeTrackingMixin, Base):

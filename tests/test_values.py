@@ -4,6 +4,9 @@ Every write path, on every backend, must leave a "value" that the one
 documented rule in ``READ_BACK`` turns into exactly what SQLAlchemy loads
 from the column. A type with no JSON form (LargeBinary) must never make a
 write fail: its entry keeps the stamp and has no "value".
+
+In both modes (the ``mode`` fixture): the same values whether SQLAlchemy's
+statements or the database's triggers compute them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import (
@@ -45,7 +48,7 @@ from sqlalchemy.types import TypeEngine
 
 from fieldstamps import ChangeTrackingMixin
 from fieldstamps._types import parse_stamp_text
-from tests.models import Color, Everything
+from tests.models import EVERYTHING, Color
 from tests.requirements import requires
 
 # -- the documented read-back rule, per column type ---------------------------
@@ -100,12 +103,22 @@ class _WideBase(DeclarativeBase):
     pass
 
 
-class Wide(ChangeTrackingMixin, _WideBase):
-    __tablename__ = "fieldstamps_values_wide"
-
+class WideColumns:
     id: Mapped[int] = mapped_column(primary_key=True)
     big: Mapped[int | None] = mapped_column(BigInteger)
     precise: Mapped[float | None] = mapped_column(Double)
+
+
+class Wide(ChangeTrackingMixin, WideColumns, _WideBase):
+    __tablename__ = "fieldstamps_values_wide"
+
+
+class TriggeredWide(ChangeTrackingMixin, WideColumns, _WideBase):
+    __tablename__ = "fieldstamps_values_wide_triggers"
+    __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
+
+
+WIDE = {"sql": Wide, "triggers": TriggeredWide}
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +132,8 @@ def _wide_table(engine: Engine) -> Iterator[None]:
 def wide_db(db: Engine, _wide_table: None) -> Iterator[Engine]:
     yield db
     with db.begin() as conn:
-        conn.execute(delete(Wide))
+        for model in WIDE.values():
+            conn.execute(delete(model))
 
 
 # -- the values ---------------------------------------------------------------
@@ -234,8 +248,9 @@ def _before(field: str, value: Any) -> Any:
     return next(before for before in (_BEFORE[field], None, True) if before != value)
 
 
-def _model_for(field: str) -> type[Everything] | type[Wide]:
-    return Wide if field in Wide.__table__.c else Everything
+def _model_for(field: str, mode: str) -> type[Any]:
+    """The class of ``mode`` that has ``field``."""
+    return WIDE[mode] if field in Wide.__table__.c else EVERYTHING[mode]
 
 
 # -- the write paths ----------------------------------------------------------
@@ -324,10 +339,10 @@ def _case_id(case: tuple[str, Any]) -> str:
 @pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
 @pytest.mark.parametrize("path", list(INSERTS))
 def test_value_reads_back_after_insert(
-    wide_db: Engine, path: str, case: tuple[str, Any]
+    wide_db: Engine, mode: str, path: str, case: tuple[str, Any]
 ) -> None:
     field, value = case
-    model = _model_for(field)
+    model = _model_for(field, mode)
     if _unstorable(wide_db, value):
         # The database refuses the write; nothing half-written is left.
         with pytest.raises(DBAPIError):
@@ -342,10 +357,10 @@ def test_value_reads_back_after_insert(
 @pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
 @pytest.mark.parametrize("path", list(UPDATES))
 def test_value_reads_back_after_update(
-    wide_db: Engine, path: str, case: tuple[str, Any]
+    wide_db: Engine, mode: str, path: str, case: tuple[str, Any]
 ) -> None:
     field, value = case
-    model = _model_for(field)
+    model = _model_for(field, mode)
     row_id = _insert_core(wide_db, model, field, _before(field, value))
     if _unstorable(wide_db, value):
         before = _stored(wide_db, model, row_id, field)
@@ -368,10 +383,11 @@ BLOBS = [b"", b"\x00\xff binary \x80", None]
 @pytest.mark.parametrize("blob", BLOBS)
 @pytest.mark.parametrize("path", list(INSERTS))
 def test_unrepresentable_type_keeps_stamp_without_value_on_insert(
-    db: Engine, path: str, blob: bytes | None
+    db: Engine, mode: str, path: str, blob: bytes | None
 ) -> None:
-    row_id = INSERTS[path](db, Everything, "blob", blob)
-    entry, loaded = _stored(db, Everything, row_id, "blob")
+    everything = EVERYTHING[mode]
+    row_id = INSERTS[path](db, everything, "blob", blob)
+    entry, loaded = _stored(db, everything, row_id, "blob")
     assert loaded == blob
     assert set(entry) == {"updated_at"}
     assert parse_stamp_text(entry["updated_at"]) is not None
@@ -380,13 +396,14 @@ def test_unrepresentable_type_keeps_stamp_without_value_on_insert(
 @pytest.mark.parametrize("blob", BLOBS)
 @pytest.mark.parametrize("path", list(UPDATES))
 def test_unrepresentable_type_keeps_stamp_without_value_on_update(
-    db: Engine, path: str, blob: bytes | None
+    db: Engine, mode: str, path: str, blob: bytes | None
 ) -> None:
-    row_id = _insert_core(db, Everything, "blob", b"before")
-    before, _ = _stored(db, Everything, row_id, "blob")
+    everything = EVERYTHING[mode]
+    row_id = _insert_core(db, everything, "blob", b"before")
+    before, _ = _stored(db, everything, row_id, "blob")
     time.sleep(0.005)  # SQLite's clock counts milliseconds
-    UPDATES[path](db, Everything, row_id, "blob", blob)
-    entry, loaded = _stored(db, Everything, row_id, "blob")
+    UPDATES[path](db, everything, row_id, "blob", blob)
+    entry, loaded = _stored(db, everything, row_id, "blob")
     assert loaded == blob
     assert set(entry) == {"updated_at"}
     stamp = parse_stamp_text(entry["updated_at"])
@@ -395,28 +412,39 @@ def test_unrepresentable_type_keeps_stamp_without_value_on_update(
     assert previous is not None
     assert stamp > previous
     with Session(db) as session:
-        assert session.get_one(Everything, row_id).get_updated_at("blob") == stamp
+        assert session.get_one(everything, row_id).get_updated_at("blob") == stamp
 
 
 class _IntervalBase(DeclarativeBase):
     pass
 
 
-class Lease(ChangeTrackingMixin, _IntervalBase):
+class LeaseColumns:
     """``Interval`` is stored as a DATETIME on SQLite and MariaDB: a value
     whose JSON copy would read as a date, so it keeps its stamp only."""
-
-    __tablename__ = "lease"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     term: Mapped[dt.timedelta | None] = mapped_column(sa_types.Interval)
 
 
-def test_an_interval_keeps_its_stamp_without_a_value(db: Engine) -> None:
-    _IntervalBase.metadata.create_all(db)
+class Lease(ChangeTrackingMixin, LeaseColumns, _IntervalBase):
+    __tablename__ = "lease"
+
+
+class TriggeredLease(ChangeTrackingMixin, LeaseColumns, _IntervalBase):
+    __tablename__ = "lease_triggers"
+    __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
+
+
+LEASES = {"sql": Lease, "triggers": TriggeredLease}
+
+
+def test_an_interval_keeps_its_stamp_without_a_value(db: Engine, mode: str) -> None:
+    table = LEASES[mode].__table__
+    _IntervalBase.metadata.create_all(db, tables=[table])
     try:
         with Session(db) as session:
-            lease = Lease(id=1, term=dt.timedelta(days=1, seconds=5))
+            lease = LEASES[mode](id=1, term=dt.timedelta(days=1, seconds=5))
             session.add(lease)
             session.commit()
             assert set(lease.changes["term"]) == {"updated_at"}
@@ -428,4 +456,4 @@ def test_an_interval_keeps_its_stamp_without_a_value(db: Engine) -> None:
             assert inserted is not None
             assert lease.get_updated_at("term") > inserted
     finally:
-        _IntervalBase.metadata.drop_all(db)
+        _IntervalBase.metadata.drop_all(db, tables=[table])
