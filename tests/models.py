@@ -76,6 +76,24 @@ class TriggeredUser(UserColumns, TimestampMixin, ChangeTrackingMixin, Base):
     __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
 
 
+def both_modes(name: str, bases: tuple[type, ...], table: str) -> dict[str, Any]:
+    """A model class per stamping mode, keyed by the ids the ``mode`` fixture
+    gives: ``name`` on table ``table`` (SQL mode), and ``Triggered<name>`` on
+    ``<table>_triggers`` with ``{"triggers": True}``; ``bases`` give both the
+    same columns (a ``...Columns`` mixin, as UserColumns does)."""
+    return {
+        "sql": type(name, bases, {"__tablename__": table}),
+        "triggers": type(
+            f"Triggered{name}",
+            bases,
+            {
+                "__tablename__": f"{table}_triggers",
+                "__fieldstamps__": {"triggers": True},
+            },
+        ),
+    }
+
+
 #: The User of each stamping mode, by the ids the ``mode`` fixture gives.
 USERS: dict[str, type[User] | type[TriggeredUser]] = {
     "sql": User,

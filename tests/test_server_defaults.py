@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from sqlalchemy import (
@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at
+from tests.models import both_modes
 from tests.requirements import requires
 from tests.stamps import tick
 
@@ -54,20 +55,13 @@ class TaskColumns:
     external_changed_at: Mapped[dt.datetime | None] = changed_at("external")
 
 
-class Task(TaskColumns, TimestampMixin, ChangeTrackingMixin, Base):
-    __tablename__ = "task_defaults"
-
-
-class TriggeredTask(TaskColumns, TimestampMixin, ChangeTrackingMixin, Base):
-    __tablename__ = "task_defaults_triggers"
-    __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
-
-
-TASKS = {"sql": Task, "triggers": TriggeredTask}
+TASKS = both_modes(
+    "Task", (TaskColumns, TimestampMixin, ChangeTrackingMixin, Base), "task_defaults"
+)
 
 
 @pytest.fixture
-def task(mode: str) -> type[Task] | type[TriggeredTask]:
+def task(mode: str) -> type[Any]:
     """The Task of ``mode``."""
     return TASKS[mode]
 

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from sqlalchemy import (
@@ -48,7 +48,7 @@ from sqlalchemy.types import TypeEngine
 
 from fieldstamps import ChangeTrackingMixin
 from fieldstamps._types import parse_stamp_text
-from tests.models import EVERYTHING, Color
+from tests.models import EVERYTHING, Color, both_modes
 from tests.requirements import requires
 
 # -- the documented read-back rule, per column type ---------------------------
@@ -109,16 +109,9 @@ class WideColumns:
     precise: Mapped[float | None] = mapped_column(Double)
 
 
-class Wide(ChangeTrackingMixin, WideColumns, _WideBase):
-    __tablename__ = "fieldstamps_values_wide"
-
-
-class TriggeredWide(ChangeTrackingMixin, WideColumns, _WideBase):
-    __tablename__ = "fieldstamps_values_wide_triggers"
-    __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
-
-
-WIDE = {"sql": Wide, "triggers": TriggeredWide}
+WIDE = both_modes(
+    "Wide", (ChangeTrackingMixin, WideColumns, _WideBase), "fieldstamps_values_wide"
+)
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +243,7 @@ def _before(field: str, value: Any) -> Any:
 
 def _model_for(field: str, mode: str) -> type[Any]:
     """The class of ``mode`` that has ``field``."""
-    return WIDE[mode] if field in Wide.__table__.c else EVERYTHING[mode]
+    return WIDE[mode] if field in WIDE["sql"].__table__.c else EVERYTHING[mode]
 
 
 # -- the write paths ----------------------------------------------------------
@@ -427,16 +420,9 @@ class LeaseColumns:
     term: Mapped[dt.timedelta | None] = mapped_column(sa_types.Interval)
 
 
-class Lease(ChangeTrackingMixin, LeaseColumns, _IntervalBase):
-    __tablename__ = "lease"
-
-
-class TriggeredLease(ChangeTrackingMixin, LeaseColumns, _IntervalBase):
-    __tablename__ = "lease_triggers"
-    __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
-
-
-LEASES = {"sql": Lease, "triggers": TriggeredLease}
+LEASES = both_modes(
+    "Lease", (ChangeTrackingMixin, LeaseColumns, _IntervalBase), "lease"
+)
 
 
 def test_an_interval_keeps_its_stamp_without_a_value(db: Engine, mode: str) -> None:
