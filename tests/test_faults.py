@@ -1,5 +1,11 @@
 """Faults: a connection killed before COMMIT, non-UTC session and process time
-zones, and naive datetimes compared with stamps."""
+zones, and naive datetimes compared with stamps.
+
+The writes under a fault (the killed connection, the session zone) run in
+both modes (``model``: User or TriggeredUser). The rest is about the client
+alone, the same code in both modes, and runs on User: the process zone (the
+server computes every stamp; only reading them back could be shifted) and
+naive datetimes (refused when a comparison is built or a value bound)."""
 
 from __future__ import annotations
 
@@ -65,8 +71,8 @@ def _kill(admin: Engine, victim: int) -> None:
             conn.execute(text(f"KILL CONNECTION {victim:d}"))
 
 
-def _update_via_flush(session: Session, user_id: int) -> None:
-    user = session.get_one(User, user_id)
+def _update_via_flush(session: Session, model: Any, user_id: int) -> None:
+    user = session.get_one(model, user_id)
     user.name = "Spongebob"
     user.age = 2
     session.flush()
@@ -75,9 +81,9 @@ def _update_via_flush(session: Session, user_id: int) -> None:
     assert user.get_updated_at("name") == user.updated_at
 
 
-def _update_via_statement(session: Session, user_id: int) -> None:
+def _update_via_statement(session: Session, model: Any, user_id: int) -> None:
     session.execute(
-        update(User).where(User.id == user_id).values(name="Spongebob", age=2)
+        update(model).where(model.id == user_id).values(name="Spongebob", age=2)
     )
 
 
@@ -105,30 +111,32 @@ def server(
     ids=["orm_flush", "orm_update"],
 )
 def test_killed_connection_leaves_row_and_stamps_unchanged(
-    server: tuple[Backend, Engine, Engine], write: Callable[[Session, int], None]
+    server: tuple[Backend, Engine, Engine],
+    model: Any,
+    write: Callable[[Session, Any, int], None],
 ) -> None:
     _, engine, admin = server
-    user_id = insert_user(engine, fullname="S S")
-    before = read_user(engine, user_id)
+    user_id = insert_user(engine, model, fullname="S S")
+    before = read_user(engine, user_id, model)
     tick()
     with Session(engine) as session:
         victim = _backend_id(session.connection())
-        write(session, user_id)
+        write(session, model, user_id)
         _kill(admin, victim)
         with pytest.raises(DBAPIError) as failure:
             session.commit()
         # SQLAlchemy recognised the disconnect and dropped the connection,
         # so the pool will not hand it out again.
         assert failure.value.connection_invalidated, failure.value
-    assert read_user(engine, user_id) == before
+    assert read_user(engine, user_id, model) == before
 
     # The same engine's pool serves a working connection, and stamping works.
     tick()
     with Session(engine) as session:
         assert _backend_id(session.connection()) != victim
-        session.get_one(User, user_id).age = 3
+        session.get_one(model, user_id).age = 3
         session.commit()
-    after = read_user(engine, user_id)
+    after = read_user(engine, user_id, model)
     assert after.values == {**before.values, "age": 3}
     assert after.stamps["age"] == after.updated_at > before.updated_at
     assert after.stamps["name"] == before.stamps["name"]
@@ -192,10 +200,10 @@ def _session_zone(engine: Engine) -> str:
         return str(conn.execute(text(sql)).scalar_one())
 
 
-def _stamps_of(engine: Engine, user_id: int) -> dict[str, Any]:
+def _stamps_of(engine: Engine, user_id: int, model: Any = User) -> dict[str, Any]:
     """Every stamp of the row as aware UTC datetimes, read through ``engine``."""
     with Session(engine) as session:
-        user = session.get_one(User, user_id)
+        user = session.get_one(model, user_id)
         return {
             "created_at": user.created_at,
             "updated_at": user.updated_at,
@@ -217,27 +225,27 @@ def _assert_utc_and_within(
         assert earliest - slack <= stamp <= latest + slack, (key, stamp)
 
 
-def test_session_time_zone_does_not_shift_stamps(db: Engine) -> None:
+def test_session_time_zone_does_not_shift_stamps(db: Engine, model: Any) -> None:
     zoned = _zoned_engine(db.url.render_as_string(hide_password=False))
     try:
         if requires.session_time_zone(db):
             assert _session_zone(zoned) in ("America/New_York", "+05:00")
         earliest = dt.datetime.now(dt.UTC)
-        user_id = insert_user(zoned, fullname="S S")
+        user_id = insert_user(zoned, model, fullname="S S")
         tick()
         with Session(zoned) as session:  # ORM flush
-            session.get_one(User, user_id).name = "Spongebob"
+            session.get_one(model, user_id).name = "Spongebob"
             session.commit()
         with zoned.begin() as conn:  # Core
             conn.execute(
-                update(User.__table__)
-                .where(User.__table__.c.id == user_id)
+                update(model.__table__)
+                .where(model.__table__.c.id == user_id)
                 .values(age=7)
             )
         latest = dt.datetime.now(dt.UTC)
 
-        seen_zoned = _stamps_of(zoned, user_id)
-        seen_utc = _stamps_of(db, user_id)
+        seen_zoned = _stamps_of(zoned, user_id, model)
+        seen_utc = _stamps_of(db, user_id, model)
         assert seen_zoned == seen_utc
         _assert_utc_and_within(seen_utc, earliest, latest)
         # And the changes text agrees with the typed columns to the microsecond.
@@ -248,9 +256,9 @@ def test_session_time_zone_does_not_shift_stamps(db: Engine) -> None:
         stamp = seen_utc["updated_at"]
         with zoned.connect() as conn:
             found = conn.execute(
-                select(User.id).where(
-                    User.updated_at == stamp.astimezone(ZoneInfo("Asia/Tokyo")),
-                    User.updated_at_of("age") == stamp,
+                select(model.id).where(
+                    model.updated_at == stamp.astimezone(ZoneInfo("Asia/Tokyo")),
+                    model.updated_at_of("age") == stamp,
                 )
             ).all()
         assert found == [(user_id,)]
