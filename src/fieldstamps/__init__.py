@@ -34,6 +34,7 @@ from ._errors import (
     ConfigurationError,
     FieldstampsError,
     NaiveDatetimeError,
+    PauseError,
     StampWriteError,
     UnknownFieldError,
     UnreadableStampError,
@@ -47,6 +48,7 @@ from ._model import (
     changed_at,
     updated_at_column,
 )
+from ._pause import Paused, paused
 from ._triggers import Drift, TriggerDDL, check, trigger_ddl
 from ._types import ChangesJSON, StampText, UTCDateTime
 from ._upsert import upsert_set
@@ -61,6 +63,8 @@ __all__ = [
     "FieldstampsError",
     "FieldstampsOptions",
     "NaiveDatetimeError",
+    "PauseError",
+    "Paused",
     "StampText",
     "StampWriteError",
     "TimestampMixin",
@@ -73,6 +77,7 @@ __all__ = [
     "changed_at",
     "check",
     "manual_stamps",
+    "paused",
     "trigger_ddl",
     "updated_at_column",
     "upsert_set",

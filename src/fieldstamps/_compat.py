@@ -21,8 +21,11 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import Column, Computed, FetchedValue
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, FromClause
+from sqlalchemy.sql.base import Executable, ExecutableOption
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, Update, UpdateBase
 from sqlalchemy.sql.elements import DMLTargetCopy
@@ -31,6 +34,32 @@ from sqlalchemy.sql.schema import ColumnDefault
 from ._spec import key_of
 
 Compiler = Callable[..., str]
+
+
+class StatementMark(ExecutableOption):
+    """An option that only marks a statement: part of its cache key, so a
+    marked statement is compiled and cached apart. The ORM reads options
+    through the private ``_is_*`` flags; these say "not one of yours"."""
+
+    _is_criteria_option = False
+    _is_compile_state = False
+    _is_legacy_option = False
+    inherit_cache = True
+    _traverse_internals = []  # noqa: RUF012 (declared without ClassVar upstream)
+
+    @classmethod
+    def marks(cls, statement: Executable) -> bool:
+        """Whether ``statement`` carries this mark (``_with_options``)."""
+        return any(isinstance(option, cls) for option in statement._with_options)
+
+
+def session_connections(session: Session) -> list[Connection]:
+    """The connections of ``session``'s current transaction, one per bind
+    (``SessionTransaction._connections``); none outside a transaction."""
+    transaction = session.get_transaction()
+    if transaction is None:
+        return []
+    return [connection for connection, *_ in transaction._connections.values()]
 
 
 def is_dml_target_copy(element: object) -> bool:

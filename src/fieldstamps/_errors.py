@@ -19,6 +19,8 @@ them all::
     │                             timestamp column, a connection mid-transaction
     ├── CatalogError              ``check()`` cannot read the database's
     │                             catalog of triggers
+    ├── PauseError                ``paused()`` given something that is no
+    │   (also a ``TypeError``)    session or connection, or entered wrongly
     └── UnsupportedDatabaseError  a dialect other than SQLite, PostgreSQL,
                                   MariaDB or MySQL
 """
@@ -106,3 +108,7 @@ class CatalogError(FieldstampsError):
             "with the model (PostgreSQL: pg_trigger and pg_proc; MariaDB: "
             "information_schema.TRIGGERS; SQLite: sqlite_master)"
         )
+
+
+class PauseError(FieldstampsError, TypeError):
+    """``paused()`` was given, or entered with, something it cannot pause."""

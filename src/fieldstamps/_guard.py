@@ -26,7 +26,9 @@ from sqlalchemy.sql.dml import Insert, Update
 
 from ._compat import statement_value_keys
 from ._errors import StampWriteError
+from ._pause import is_paused
 from ._spec import TableSpec, spec_of
+from ._sql.dml import PausedStamps
 
 _MANUAL: ContextVar[bool] = ContextVar("fieldstamps_manual_stamps", default=False)
 # What forms and SQLModel send for "no changes yet" on a new row.
@@ -88,12 +90,14 @@ def _guard_stamp_columns(
     params: Mapping[str, Any],
     execution_options: Mapping[str, Any],
 ) -> tuple[Any, list[Mapping[str, Any]], Mapping[str, Any]]:
-    if not isinstance(clauseelement, Insert | Update) or _MANUAL.get():
+    if not isinstance(clauseelement, Insert | Update):
         return clauseelement, multiparams, params
     table = clauseelement.table
     spec = spec_of(table) if isinstance(table, Table) else None
     if spec is None:
         return clauseelement, multiparams, params
+    if _MANUAL.get():
+        return _marked_if_paused(conn, clauseelement), multiparams, params
     stamps = _stamp_keys(spec)
     changes_key = None if spec.changes is None else str(spec.changes.key)
     if isinstance(clauseelement, Insert) and changes_key is not None:
@@ -106,4 +110,10 @@ def _guard_stamp_columns(
     for key in given:
         if key in stamps:
             raise _refuse(stamps[key])
-    return clauseelement, multiparams, params
+    return _marked_if_paused(conn, clauseelement), multiparams, params
+
+
+def _marked_if_paused(conn: Connection, statement: Insert | Update) -> Insert | Update:
+    # Trigger-mode tables read the pause from the database; the mark makes
+    # SQL-mode stamps compile kept (an INSERT's only in an upsert's UPDATE).
+    return statement.options(PausedStamps()) if is_paused(conn) else statement

@@ -21,6 +21,7 @@ from ._sql import (
     ChangesOnUpdate,
     StampOf,
     StampOnUpdate,
+    TouchedAt,
     UtcNow,
 )
 from ._triggers import install_with_table
@@ -488,6 +489,12 @@ def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
         spec = replace(spec, triggers=True)
         _hand_to_triggers(spec)
         install_with_table(table)
+    else:
+        for column in spec.updated_at:
+            # The mixin's onupdate=UtcNow(), told its column: a paused
+            # UPDATE leaves it as it was.
+            column.onupdate = None
+            attach_to_column(column, ColumnDefault(TouchedAt(column), for_update=True))
     attach_spec(table, spec)
     for column in (*spec.columns, *spec.created_at):
         if isinstance(column.type, UTCDateTime):

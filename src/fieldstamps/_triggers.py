@@ -106,6 +106,7 @@ class _Assignments:
 
     on_insert: list[tuple[str, str]]
     on_update: list[tuple[str, str]]
+    on_paused_update: list[tuple[str, str]]
 
 
 def _assignments(spec: TableSpec, dialect: Dialect) -> _Assignments:
@@ -113,6 +114,15 @@ def _assignments(spec: TableSpec, dialect: Dialect) -> _Assignments:
     quote = dialect.identifier_preparer.quote
     on_insert: list[tuple[str, str]] = []
     on_update: list[tuple[str, str]] = []
+    # Paused, every stamp keeps what it held (a forged one is replaced).
+    on_paused_update = [
+        (quote(column.name), _sql(_row(column, "OLD", dialect), dialect))
+        for column in (
+            *spec.created_at,
+            *spec.updated_at,
+            *(column for column, _ in spec.changed_at),
+        )
+    ]
     for column in spec.created_at:
         on_insert.append((quote(column.name), now))
         on_update.append(
@@ -145,10 +155,13 @@ def _assignments(spec: TableSpec, dialect: Dialect) -> _Assignments:
         inserted = ChangesOnInsert(
             _row(spec.changes, "NEW", dialect), fields, news=news
         )
-        updated = ChangesOnUpdate(_row(spec.changes, "OLD", dialect), fields, news=news)
+        current = _row(spec.changes, "OLD", dialect)
+        updated = ChangesOnUpdate(current, fields, news=news)
+        paused = ChangesOnUpdate(current, fields, news=news, paused=True)
         on_insert.append((quote(spec.changes.name), _sql(inserted, dialect)))
         on_update.append((quote(spec.changes.name), _sql(updated, dialect)))
-    return _Assignments(on_insert, on_update)
+        on_paused_update.append((quote(spec.changes.name), _sql(paused, dialect)))
+    return _Assignments(on_insert, on_update, on_paused_update)
 
 
 def _digest(bodies: Sequence[tuple[str, str]]) -> str:
@@ -198,6 +211,7 @@ def _expected(table: Table, dialect_name: str) -> _Expected:
             ),
             on_insert=tuple(stamps.on_insert),
             on_update=tuple(stamps.on_update),
+            on_paused_update=tuple(stamps.on_paused_update),
         )
     )
     digest = _digest(written.bodies)

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Table, inspect, literal
 
 from ._errors import ConfigurationError
 from ._spec import key_of, spec_of
-from ._sql import ChangesOnUpdate, StampOnUpdate, UtcNow
+from ._sql import ChangesOnUpdate, StampOnUpdate, TouchedAt
 
 
 def _table_of(target: Any) -> Table:
@@ -88,6 +88,6 @@ def upsert_set(target: Any, values: Mapping[Any, Any]) -> dict[str, Any]:
                 column, assigned, news=[news[target.key] for target in assigned]
             )
     for column in spec.updated_at:
-        assignments[column.key] = UtcNow()
+        assignments[column.key] = TouchedAt(column)
     assignments.update(news)
     return assignments

@@ -18,6 +18,7 @@ from .base import (
     DialectSql,
     StampOf,
     StampOnUpdate,
+    TouchedAt,
     UtcNow,
     Verbatim,
     compile_verbatim,
@@ -52,5 +53,6 @@ __all__ = [
     "ChangesOnUpdate",
     "StampOf",
     "StampOnUpdate",
+    "TouchedAt",
     "UtcNow",
 ]

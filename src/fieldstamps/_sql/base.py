@@ -40,6 +40,7 @@ from sqlalchemy import (
     or_,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import CompileError
 from sqlalchemy.sql import ClauseElement, FromClause
 from sqlalchemy.sql.compiler import SQLCompiler, StrSQLCompiler
@@ -112,6 +113,9 @@ class TriggerTarget:
     own_columns: tuple[str, ...]
     on_insert: tuple[tuple[str, str], ...]
     on_update: tuple[tuple[str, str], ...]
+    #: An UPDATE's assignments while paused: every stamp kept, ``changes``
+    #: values following the columns.
+    on_paused_update: tuple[tuple[str, str], ...]
 
 
 #: What every database object of fieldstamps is named with.
@@ -133,6 +137,37 @@ class TriggerSql:
     #: (trigger name as the catalog spells it, its body exactly as the
     #: catalog returns it): what ``check`` re-hashes.
     bodies: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class PauseMark:
+    """How a dialect tells its triggers that a transaction is paused
+    (:func:`fieldstamps.paused`): a mark set and cleared on the connection."""
+
+    #: True, inside a trigger, while the mark is set.
+    condition: str
+    set_sql: str
+    clear_sql: str
+    #: Whether the database clears the mark at the transaction's end itself.
+    ends_with_transaction: bool
+    #: A table the mark lives in, which only databases with trigger-mode
+    #: tables have: without it there is nothing to tell.
+    table: str | None = None
+
+    def set(self, cursor: DBAPICursor) -> bool:
+        """Set the mark; False where there is nothing to mark."""
+        if self.table is not None:
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (self.table,),
+            )
+            if cursor.fetchone() is None:
+                return False
+        cursor.execute(self.set_sql)
+        return True
+
+    def clear(self, cursor: DBAPICursor) -> None:
+        cursor.execute(self.clear_sql)
 
 
 @dataclass(frozen=True)
@@ -191,6 +226,9 @@ class DialectSql(Protocol):
 
     def statement_prefix(self, w: Writer, *, reads_own_columns: bool) -> str:
         """What an UPDATE or upsert of a stamped table is prefixed with."""
+
+    #: How triggers learn that the writing transaction is paused.
+    pause_mark: PauseMark
 
     def trigger_sql(self, target: TriggerTarget) -> TriggerSql:
         """The statements installing, and those removing, ``target``'s
@@ -392,6 +430,20 @@ class UtcNow(ColumnElement[dt.datetime]):
     _traverse_internals: _TraverseInternalsType = []  # noqa: RUF012
 
 
+class TouchedAt(ColumnElement[dt.datetime]):
+    """``updated_at`` after an UPDATE: the server's now, or, in a statement
+    compiled paused, the column as it was."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        ("column", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+
+
 class ValueChanged(ColumnElement[bool]):
     """True when ``new`` is NULL-safely distinct from the column's value."""
 
@@ -512,9 +564,28 @@ class ChangesOnInsert(_ChangesElement):
 class ChangesOnUpdate(_ChangesElement):
     """The ``changes`` object after an UPDATE: the current object (or ``{}``
     where it is not one) with an entry replaced for each field whose value
-    changed."""
+    changed.
+
+    ``paused`` (or a statement compiled paused) keeps each entry's stamp and
+    replaces only its value.
+    """
 
     inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        *_ChangesElement._traverse_internals,
+        ("paused", InternalTraversal.dp_boolean),
+    ]
+
+    def __init__(
+        self,
+        changes: ColumnElement[Any],
+        fields: Sequence[tuple[str, ColumnElement[Any], bool]],
+        news: Sequence[ColumnElement[Any]] | None = None,
+        *,
+        paused: bool = False,
+    ) -> None:
+        super().__init__(changes, fields, news)
+        self.paused = paused
 
 
 class StampOf(ColumnElement[dt.datetime]):
@@ -555,6 +626,15 @@ def compile_utc_now(
     return dialect.utc_now(Writer(compiler, kw))
 
 
+def compile_touched_at(
+    dialect: DialectSql, element: TouchedAt, compiler: SQLCompiler, **kw: Any
+) -> str:
+    w = Writer(compiler, kw)
+    if _paused(compiler, element):
+        return _set_item(w, element.column, _self_assignment(w, element.column))
+    return dialect.utc_now(w)
+
+
 def compile_value_changed(
     dialect: DialectSql, element: ValueChanged, compiler: SQLCompiler, **kw: Any
 ) -> str:
@@ -570,6 +650,23 @@ def compile_json_value(
 
 
 _SET_ITEMS = "_fieldstamps_set_items"
+_PAUSED = "_fieldstamps_paused"
+
+
+@contextmanager
+def compiling_paused(compiler: SQLCompiler, paused: bool) -> Iterator[None]:
+    """Compile the statement's stamps as :func:`fieldstamps.paused` asks:
+    kept as they are, ``changes`` values following the columns."""
+    outer = getattr(compiler, _PAUSED, False)
+    setattr(compiler, _PAUSED, paused)
+    try:
+        yield
+    finally:
+        setattr(compiler, _PAUSED, outer)
+
+
+def _paused(compiler: SQLCompiler, element: ClauseElement) -> bool:
+    return bool(getattr(element, "paused", False) or getattr(compiler, _PAUSED, False))
 
 
 @contextmanager
@@ -609,7 +706,7 @@ def compile_stamp_on_update(
         if not cannot_change(compiler, target, new)
     ]
     w = Writer(compiler, kw)
-    if not moved:
+    if not moved or _paused(compiler, element):
         return _set_item(w, element.column, _self_assignment(w, element.column))
     sql = w.sql(case((or_(*moved), UtcNow()), else_=element.column))
     return _set_item(w, element.column, sql)
@@ -655,21 +752,33 @@ def compile_changes_on_update(
     dialect: DialectSql, element: ChangesOnUpdate, compiler: SQLCompiler, **kw: Any
 ) -> str:
     w = Writer(compiler, kw)
+    paused = _paused(compiler, element)
     fields = [
-        field for field in element.fields() if not cannot_change(compiler, *field[1:3])
+        (key, column, new, store)
+        for key, column, new, store in element.fields()
+        if not cannot_change(compiler, column, new)
+        # Paused, an entry changes only where it holds the value.
+        and (store or not paused)
     ]
     if not fields:
         return _set_item(w, element.changes, _self_assignment(w, element.changes))
+    current = w.sql(element.changes)
     now = dialect.utc_now_text(w)
     entries = [
         Entry(
             key,
-            _entry_document(dialect, w, now, JsonValue(column, new) if store else None),
+            _entry_document(
+                dialect,
+                w,
+                # Paused: the entry keeps its stamp (none where it had none).
+                dialect.stamp_of(w, current, key) if paused else now,
+                JsonValue(column, new) if store else None,
+            ),
             changed=w.sql(ValueChanged(column, new)),
         )
         for key, column, new, store in fields
     ]
-    sql = dialect.changes_on_update(w, w.sql(element.changes), entries)
+    sql = dialect.changes_on_update(w, current, entries)
     return _set_item(w, element.changes, sql)
 
 
@@ -682,6 +791,7 @@ def compile_stamp_of(
 
 COMPILERS: dict[type[ColumnElement[Any]], Callable[..., str]] = {
     UtcNow: compile_utc_now,
+    TouchedAt: compile_touched_at,
     ValueChanged: compile_value_changed,
     StampOnUpdate: compile_stamp_on_update,
     JsonValue: compile_json_value,

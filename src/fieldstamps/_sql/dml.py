@@ -14,6 +14,10 @@ SQLAlchemy compiles them, recording each stamp's SET item
 * The dialect's :meth:`~.base.DialectSql.statement_prefix` is put in front,
   told whether a SET value reads the table's own columns (MariaDB's
   simultaneous assignment, see ``mysql.py``).
+
+A statement executed inside :func:`fieldstamps.paused` carries the
+:class:`PausedStamps` option (part of its cache key, so it is compiled and
+cached apart) and compiles its stamps kept as they are.
 """
 
 from __future__ import annotations
@@ -27,11 +31,21 @@ from sqlalchemy.sql import ClauseElement, visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, Update
 
-from .._compat import on_duplicate_key_assignments, update_assignments
+from .._compat import (
+    StatementMark,
+    on_duplicate_key_assignments,
+    update_assignments,
+)
 from .._spec import TableSpec, key_of, spec_of
-from .base import DialectSql, Writer, recording_set_items
+from .base import DialectSql, Writer, compiling_paused, recording_set_items
 
 Previous = Callable[..., str]
+
+
+class PausedStamps(StatementMark):
+    """Marks an UPDATE or upsert made inside :func:`fieldstamps.paused`."""
+
+    inherit_cache = True
 
 
 def _reads_own_columns(spec: TableSpec, assignments: Any) -> bool:
@@ -147,7 +161,8 @@ def compile_update(
     spec = _statement_spec(element)
     if spec is None or dialect is None:
         return previous(element, compiler, **kw)
-    with recording_set_items(compiler) as items:
+    paused = PausedStamps.marks(element)
+    with recording_set_items(compiler) as items, compiling_paused(compiler, paused):
         sql = previous(element, compiler, **kw)
     sql = _arrange_set(sql, items, stamps_first=dialect.assigns_left_to_right)
     return _prefixed(dialect, sql, compiler, kw, spec, update_assignments(element))
@@ -160,12 +175,15 @@ def compile_insert(
     compiler: SQLCompiler,
     **kw: Any,
 ) -> str:
-    # Only an upsert's UPDATE branch has a SET to arrange.
-    assignments = on_duplicate_key_assignments(element)
     spec = _statement_spec(element)
-    if spec is None or dialect is None or assignments is None:
+    if spec is None or dialect is None:
         return previous(element, compiler, **kw)
-    with recording_set_items(compiler) as items:
+    paused = PausedStamps.marks(element)
+    with recording_set_items(compiler) as items, compiling_paused(compiler, paused):
         sql = previous(element, compiler, **kw)
+    if not items:
+        return sql  # only an upsert's UPDATE branch has a SET to arrange
     sql = _arrange_set(sql, items, stamps_first=dialect.assigns_left_to_right)
-    return _prefixed(dialect, sql, compiler, kw, spec, assignments)
+    return _prefixed(
+        dialect, sql, compiler, kw, spec, on_duplicate_key_assignments(element)
+    )

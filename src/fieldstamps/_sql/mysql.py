@@ -29,6 +29,7 @@ from .base import (
     Entry,
     InstalledTrigger,
     JsonSetSyntax,
+    PauseMark,
     TriggerSql,
     TriggerTarget,
     Writer,
@@ -145,17 +146,27 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
     return json_insert_entries(_JSON, "JSON_INSERT", w, current, entries)
 
 
+# A session variable: cleared when the pause ends, at the transaction's end
+# and when the pool takes the connection back (``_pause.py``).
+pause_mark = PauseMark(
+    condition="@fieldstamps_paused IS NOT NULL",
+    set_sql="SET @fieldstamps_paused = 1",
+    clear_sql="SET @fieldstamps_paused = NULL",
+    ends_with_transaction=False,
+)
+
+
 def trigger_sql(target: TriggerTarget) -> TriggerSql:
-    def trigger(
-        suffix: str, event: str, assignments: Sequence[tuple[str, str]]
-    ) -> tuple[str, str, str]:
+    def sets(assignments: Sequence[tuple[str, str]], indent: str) -> str:
         # One SET per column, each reading OLD/NEW only: none sees another's
         # result, whatever their order. BEFORE triggers assign NEW.
-        sets = "\n".join(
-            f"  SET NEW.{column} = {value};" for column, value in assignments
+        return "\n".join(
+            f"{indent}SET NEW.{column} = {value};" for column, value in assignments
         )
+
+    def trigger(suffix: str, event: str, statements: str) -> tuple[str, str, str]:
         # What information_schema.TRIGGERS.ACTION_STATEMENT returns.
-        body = f"BEGIN\n  {HASH_LINE}\n{sets}\nEND"
+        body = f"BEGIN\n  {HASH_LINE}\n{statements}\nEND"
         name = target.quote(f"{target.catalog_name}_{suffix}")
         create = (
             f"CREATE TRIGGER {name} BEFORE {event} ON {target.table} "
@@ -163,8 +174,13 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
         )
         return create, f"{target.catalog_name}_{suffix}", body
 
-    inserted = trigger("insert", "INSERT", target.on_insert)
-    updated = trigger("update", "UPDATE", target.on_update)
+    inserted = trigger("insert", "INSERT", sets(target.on_insert, "  "))
+    updated = trigger(
+        "update",
+        "UPDATE",
+        f"  IF {pause_mark.condition} THEN\n{sets(target.on_paused_update, '    ')}\n"
+        f"  ELSE\n{sets(target.on_update, '    ')}\n  END IF;",
+    )
     return TriggerSql(
         install=[inserted[0], updated[0]],
         uninstall=[

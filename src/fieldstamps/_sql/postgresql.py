@@ -15,6 +15,7 @@ from .base import (
     PREFIX,
     Entry,
     InstalledTrigger,
+    PauseMark,
     TriggerSql,
     TriggerTarget,
     Writer,
@@ -133,6 +134,16 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
     return f"({added} || {existing})"
 
 
+# A transaction-local setting: it ends with the transaction (and with a
+# rolled-back savepoint), whatever happens to the client.
+pause_mark = PauseMark(
+    condition="current_setting('fieldstamps.paused', true) = 'on'",
+    set_sql="SELECT set_config('fieldstamps.paused', 'on', true)",
+    clear_sql="SELECT set_config('fieldstamps.paused', '', true)",
+    ends_with_transaction=True,
+)
+
+
 def trigger_sql(target: TriggerTarget) -> TriggerSql:
     def block(assignments: Sequence[tuple[str, str]]) -> str:
         return "\n".join(
@@ -145,6 +156,8 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
         f"  {HASH_LINE}\n"
         "  IF TG_OP = 'INSERT' THEN\n"
         f"{block(target.on_insert)}\n"
+        f"  ELSIF {pause_mark.condition} THEN\n"
+        f"{block(target.on_paused_update)}\n"
         "  ELSE\n"
         f"{block(target.on_update)}\n"
         "  END IF;\n"

@@ -16,6 +16,7 @@ from .base import (
     Entry,
     InstalledTrigger,
     JsonSetSyntax,
+    PauseMark,
     TriggerSql,
     TriggerTarget,
     Writer,
@@ -147,34 +148,58 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
     return json_insert_entries(_JSON, "json_insert", w, current, entries)
 
 
+# SQLite has no session variables: a pause is a row of this table, written
+# inside the paused transaction and deleted before it commits (a rollback
+# takes it away by itself), so no other connection ever sees one.
+PAUSE_TABLE = f"{PREFIX}pause"
+pause_mark = PauseMark(
+    condition=f"EXISTS (SELECT 1 FROM {PAUSE_TABLE})",
+    set_sql=(
+        f"INSERT INTO {PAUSE_TABLE} SELECT 1 "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {PAUSE_TABLE})"
+    ),
+    clear_sql=f"DELETE FROM {PAUSE_TABLE}",
+    ends_with_transaction=False,
+    table=PAUSE_TABLE,
+)
+
+
 def trigger_sql(target: TriggerTarget) -> TriggerSql:
     def trigger(
-        suffix: str, event: str, assignments: Sequence[tuple[str, str]]
+        suffix: str, event: str, assignments: Sequence[tuple[str, str]], when: str = ""
     ) -> tuple[str, str]:
         # SQLite cannot assign NEW: rewrite the row just written. That UPDATE
         # names stamp columns only, so it fires neither trigger: the UPDATE
-        # trigger listens to the table's own columns (a writer that sets only
+        # triggers listen to the table's own columns (a writer that sets only
         # stamp columns is therefore not corrected on SQLite).
         sets = ", ".join(f"{column} = {value}" for column, value in assignments)
         where = " AND ".join(f"{column} = NEW.{column}" for column in target.key)
         name = target.quote(f"{target.catalog_name}_{suffix}")
         return (
             f"CREATE TRIGGER {name} AFTER {event} ON {target.table} "
-            f"FOR EACH ROW BEGIN\n{HASH_LINE}\n"
+            f"FOR EACH ROW {when}BEGIN\n{HASH_LINE}\n"
             f"UPDATE {target.table} SET {sets} WHERE {where}; END"
         ), f"{target.catalog_name}_{suffix}"
 
-    own_columns = ", ".join(target.own_columns)
-    inserted = trigger("insert", "INSERT", target.on_insert)
-    updated = trigger("update", f"UPDATE OF {own_columns}", target.on_update)
+    updating = f"UPDATE OF {', '.join(target.own_columns)}"
+    paused = pause_mark.condition
+    triggers = [
+        trigger("insert", "INSERT", target.on_insert),
+        trigger("update", updating, target.on_update, f"WHEN NOT {paused} "),
+        trigger("paused", updating, target.on_paused_update, f"WHEN {paused} "),
+    ]
     return TriggerSql(
-        install=[inserted[0], updated[0]],
+        # The pause table is shared by every table's triggers: created with
+        # the first, and left in place when they are removed.
+        install=[
+            f"CREATE TABLE IF NOT EXISTS {PAUSE_TABLE} (paused INTEGER NOT NULL)",
+            *(create for create, _ in triggers),
+        ],
         uninstall=[
-            f"DROP TRIGGER IF EXISTS {target.quote(target.catalog_name + '_insert')}",
-            f"DROP TRIGGER IF EXISTS {target.quote(target.catalog_name + '_update')}",
+            f"DROP TRIGGER IF EXISTS {target.quote(name)}" for _, name in triggers
         ],
         # sqlite_master keeps the whole statement as it was written.
-        bodies=[(inserted[1], inserted[0]), (updated[1], updated[0])],
+        bodies=[(name, create) for create, name in triggers],
     )
 
 
