@@ -214,6 +214,13 @@ def test_a_disabled_trigger_is_reported(cards: Engine) -> None:
         return
     _raw(cards, "ALTER TABLE check_card DISABLE TRIGGER fieldstamps_check_card")
     assert _check(cards) == [Drift("check_card", "disabled", ddl.hash, ddl.hash)]
+    # Firing only for rows a logical-replication subscriber applies, it
+    # stamps no local write: as good as disabled for this database's writers.
+    _raw(cards, "ALTER TABLE check_card ENABLE REPLICA TRIGGER fieldstamps_check_card")
+    assert _check(cards) == [Drift("check_card", "disabled", ddl.hash, ddl.hash)]
+    # ALWAYS fires for local writes too (and restamps replicated rows).
+    _raw(cards, "ALTER TABLE check_card ENABLE ALWAYS TRIGGER fieldstamps_check_card")
+    assert _check(cards) == []
 
 
 def test_install_repairs_every_drift_and_is_idempotent(cards: Engine) -> None:

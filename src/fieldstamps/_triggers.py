@@ -280,7 +280,8 @@ class Drift:
     ``"modified"`` (an installed body no longer matches the hash it
     carries: edited by hand), ``"orphaned"`` (triggers on a table whose class
     does not ask for them, or that the metadata does not have) or
-    ``"disabled"`` (PostgreSQL's ``ALTER TABLE .. DISABLE TRIGGER``).
+    ``"disabled"`` (PostgreSQL's ``ALTER TABLE .. DISABLE TRIGGER``, or
+    ``ENABLE REPLICA TRIGGER``, which stamps no local write).
     """
 
     table: str

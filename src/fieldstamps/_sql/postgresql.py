@@ -185,11 +185,13 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
 
 
 # The body checked is the function's: the trigger statement itself holds
-# nothing the model decides. tgenabled 'D' is ALTER TABLE .. DISABLE TRIGGER.
+# nothing the model decides. tgenabled: 'O' enabled, 'A' ENABLE ALWAYS (local
+# and replicated rows), 'D' DISABLE, 'R' ENABLE REPLICA: fires only for rows a
+# logical-replication subscriber applies, so no local write is stamped.
 _INSTALLED = text(
     """
     SELECT t.tgname, c.relname, n.nspname, p.proname, pn.nspname, p.prosrc,
-           t.tgenabled <> 'D'
+           t.tgenabled IN ('O', 'A')
     FROM pg_catalog.pg_trigger t
     JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
