@@ -76,19 +76,28 @@ class TriggeredUser(UserColumns, TimestampMixin, ChangeTrackingMixin, Base):
     __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
 
 
-def both_modes(name: str, bases: tuple[type, ...], table: str) -> dict[str, Any]:
+def both_modes(
+    name: str,
+    bases: tuple[type, ...],
+    table: str,
+    *,
+    triggers_table: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A model class per stamping mode, keyed by the ids the ``mode`` fixture
     gives: ``name`` on table ``table`` (SQL mode), and ``Triggered<name>`` on
-    ``<table>_triggers`` with ``{"triggers": True}``; ``bases`` give both the
-    same columns (a ``...Columns`` mixin, as UserColumns does)."""
+    ``triggers_table`` (default ``<table>_triggers``) with ``options`` and
+    ``{"triggers": True}``; ``bases`` give both the same columns (a
+    ``...Columns`` mixin, as UserColumns does)."""
+    options = options or {}
     return {
-        "sql": type(name, bases, {"__tablename__": table}),
+        "sql": type(name, bases, {"__tablename__": table, "__fieldstamps__": options}),
         "triggers": type(
             f"Triggered{name}",
             bases,
             {
-                "__tablename__": f"{table}_triggers",
-                "__fieldstamps__": {"triggers": True},
+                "__tablename__": triggers_table or f"{table}_triggers",
+                "__fieldstamps__": {**options, "triggers": True},
             },
         ),
     }

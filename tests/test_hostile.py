@@ -5,6 +5,9 @@ Every write either succeeds with correct stamps and values or fails with a
 FieldstampsError; identifiers are quoted (the sentinel table ``x`` that the
 names try to drop survives); no other field's stamp is lost; excluded and
 value-less fields never show their values in ``changes``.
+
+In both modes (the ``mode`` fixture): the same names and values must get
+through SQLAlchemy's compiled stamps and through the triggers' bodies alike.
 """
 
 from __future__ import annotations
@@ -44,8 +47,9 @@ from fieldstamps import (
 from fieldstamps._model import tracking_of
 from fieldstamps._types import parse_stamp_text
 from tests.conftest import BACKENDS, backend_params, make_engine
+from tests.models import both_modes
 from tests.requirements import dialect_insert, requires
-from tests.stamps import tick
+from tests.stamps import tick, triggers_off
 
 INJECTION = 'x"; DROP TABLE x; --'
 
@@ -58,11 +62,9 @@ class HostileBase(DeclarativeBase):
 SENTINEL = Table("x", HostileBase.metadata, Column("id", Integer, primary_key=True))
 
 
-class Order(TimestampMixin, ChangeTrackingMixin, HostileBase):
-    """Reserved words and injected SQL as table and column names; ordinary
-    Python attribute names."""
-
-    __tablename__ = "order"
+class OrderColumns:
+    """Reserved words and injected SQL as column names (the tables' names are
+    reserved words too); ordinary Python attribute names."""
 
     id = mapped_column(Integer, primary_key=True, autoincrement=False)
     select = mapped_column("select", String(200))
@@ -75,6 +77,14 @@ class Order(TimestampMixin, ChangeTrackingMixin, HostileBase):
     select_changed_at = changed_at("select", "user")
     weird_changed_at = changed_at("weird")
     select_updated_at = updated_at_column("select", index=False)
+
+
+ORDERS = both_modes(
+    "Order",
+    (TimestampMixin, ChangeTrackingMixin, OrderColumns, HostileBase),
+    "order",
+    triggers_table="group",
+)
 
 
 ORDER_FIELDS = ("select", "user", "mixed", "weird", "quoted", "body", "doc")
@@ -95,34 +105,40 @@ ODD_KEYS = (
 )
 
 
-def _odd_model() -> type[Any]:
+def _odd_columns() -> type:
     namespace: dict[str, Any] = {
-        "__tablename__": 'Odd "Table"; DROP TABLE x; --',
         "id": mapped_column(Integer, primary_key=True, autoincrement=False),
     }
     for number, key in enumerate(ODD_KEYS):
         namespace[key] = mapped_column(f"c{number} {INJECTION}"[:60], String(200))
     namespace["odd_changed_at"] = changed_at("with space", "it's")
     namespace["odd_updated_at"] = updated_at_column("%s %% 100%", index=False)
-    return type("Odd", (TimestampMixin, ChangeTrackingMixin, HostileBase), namespace)
+    return type("OddColumns", (), namespace)
 
 
-Odd = _odd_model()
+ODDS = both_modes(
+    "Odd",
+    (TimestampMixin, ChangeTrackingMixin, _odd_columns(), HostileBase),
+    'Odd "Table"; DROP TABLE x; --',
+)
 
 
-class Secret(TimestampMixin, ChangeTrackingMixin, HostileBase):
+class SecretColumns:
     """Excluded and value-less fields."""
-
-    __tablename__ = "user"
-    __fieldstamps__ = {  # noqa: RUF012 - declarative reads it once
-        "exclude": ["pin"],
-        "store_values": ["login"],
-    }
 
     id = mapped_column(Integer, primary_key=True, autoincrement=False)
     login = mapped_column(String(100))
     password = mapped_column("select", String(100))  # a reserved word, too
     pin = mapped_column(String(100))
+
+
+SECRETS = both_modes(
+    "Secret",
+    (TimestampMixin, ChangeTrackingMixin, SecretColumns, HostileBase),
+    "user",
+    triggers_table="table",
+    options={"exclude": ["pin"], "store_values": ["login"]},
+)
 
 
 # -- fixtures and helpers ------------------------------------------------------
@@ -148,6 +164,21 @@ def hdb(hostile: Engine) -> Iterator[Engine]:
     with hostile.begin() as conn:
         for table in reversed(HostileBase.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+@pytest.fixture
+def order(mode: str) -> type[Any]:
+    return ORDERS[mode]
+
+
+@pytest.fixture
+def odd(mode: str) -> type[Any]:
+    return ODDS[mode]
+
+
+@pytest.fixture
+def secret(mode: str) -> type[Any]:
+    return SECRETS[mode]
 
 
 def _table(model: type[Any]) -> Table:
@@ -332,15 +363,15 @@ def _order_values(tag: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("path", list(WRITERS))
-def test_reserved_and_injected_column_names(hdb: Engine, path: str) -> None:
-    _insert(hdb, Order, 1, _order_values("first"))
-    inserted = _row(hdb, Order, 1)
+def test_reserved_and_injected_column_names(hdb: Engine, order: Any, path: str) -> None:
+    _insert(hdb, order, 1, _order_values("first"))
+    inserted = _row(hdb, order, 1)
     assert inserted["select_updated_at"] == _stamp(inserted, "select")
     tick()
     second = _order_values("second")
     wrote = {"select", "weird", "body", "doc"}
-    WRITERS[path](hdb, Order, 1, {key: second[key] for key in wrote})
-    after = _row(hdb, Order, 1)
+    WRITERS[path](hdb, order, 1, {key: second[key] for key in wrote})
+    after = _row(hdb, order, 1)
     _assert_written(inserted, after, ORDER_FIELDS, wrote)
     assert {key: after[key] for key in wrote} == {key: second[key] for key in wrote}
     assert after["select_changed_at"] == after["updated_at"]  # watches select
@@ -349,34 +380,34 @@ def test_reserved_and_injected_column_names(hdb: Engine, path: str) -> None:
     # The stamp is queryable through the quoted names as well.
     with hdb.connect() as conn:
         found = conn.scalars(
-            select(Order.id).where(
-                Order.updated_at_of("weird") == after["updated_at"],
-                Order.updated_at_of("select") == after["updated_at"],
+            select(order.id).where(
+                order.updated_at_of("weird") == after["updated_at"],
+                order.updated_at_of("select") == after["updated_at"],
             )
         ).all()
     assert found == [1]
 
 
 @pytest.mark.parametrize("path", list(WRITERS))
-def test_odd_field_keys(hdb: Engine, path: str) -> None:
+def test_odd_field_keys(hdb: Engine, odd: Any, path: str) -> None:
     first = {key: f"first {key}" for key in ODD_KEYS}
-    _insert(hdb, Odd, 1, first)
-    inserted = _row(hdb, Odd, 1)
+    _insert(hdb, odd, 1, first)
+    inserted = _row(hdb, odd, 1)
     assert set(inserted["changes"]) == set(ODD_KEYS)
     tick()
     wrote = {"it's", "%s %% 100%", "dollar$.path[0].*", ODD_KEYS[6]}
-    WRITERS[path](hdb, Odd, 1, {key: f"second {key}" for key in wrote})
-    after = _row(hdb, Odd, 1)
+    WRITERS[path](hdb, odd, 1, {key: f"second {key}" for key in wrote})
+    after = _row(hdb, odd, 1)
     _assert_written(inserted, after, ODD_KEYS, wrote)
     assert after["odd_changed_at"] == after["updated_at"]  # watches it's
     assert after["odd_updated_at"] == after["updated_at"]
     with Session(hdb) as session:
-        odd = session.get_one(Odd, 1)
+        obj = session.get_one(odd, 1)
         for key in ODD_KEYS:
             expected = after["updated_at"] if key in wrote else inserted["created_at"]
-            assert odd.get_updated_at(key) == expected, key
+            assert obj.get_updated_at(key) == expected, key
         assert session.scalars(
-            select(Odd.id).where(Odd.updated_at_of("it's") == after["updated_at"])
+            select(odd.id).where(odd.updated_at_of("it's") == after["updated_at"])
         ).all() == [1]
 
 
@@ -438,20 +469,22 @@ VALUE_CASES: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("path", ["orm_flush", "core_update", "upsert"])
 @pytest.mark.parametrize("case", list(VALUE_CASES))
-def test_exotic_values_round_trip(hdb: Engine, case: str, path: str) -> None:
-    _insert(hdb, Order, 1, _order_values("first"))
-    before = _row(hdb, Order, 1)
+def test_exotic_values_round_trip(
+    hdb: Engine, order: Any, case: str, path: str
+) -> None:
+    _insert(hdb, order, 1, _order_values("first"))
+    before = _row(hdb, order, 1)
     tick()
     values = VALUE_CASES[case]
-    WRITERS[path](hdb, Order, 1, values)
-    after = _row(hdb, Order, 1)
+    WRITERS[path](hdb, order, 1, values)
+    after = _row(hdb, order, 1)
     assert {key: after[key] for key in values} == values
     _assert_written(before, after, ORDER_FIELDS, set(values))
     # Only a NULL-safely distinct value is a change; compare one more step:
     # the same values again move nothing but updated_at.
     tick()
-    WRITERS[path](hdb, Order, 1, values)
-    again = _row(hdb, Order, 1)
+    WRITERS[path](hdb, order, 1, values)
+    again = _row(hdb, order, 1)
     for key in ORDER_FIELDS:
         assert _stamp(again, key) == _stamp(after, key), key
 
@@ -466,13 +499,15 @@ def test_exotic_values_round_trip(hdb: Engine, case: str, path: str) -> None:
     ],
     ids=["nfd_to_nfc", "trailing_space", "sharp_s", "case"],
 )
-def test_lookalike_strings_are_changes(hdb: Engine, old: str, new: str) -> None:
+def test_lookalike_strings_are_changes(
+    hdb: Engine, order: Any, old: str, new: str
+) -> None:
     """Stamps compare stored values exactly, whatever the collation says."""
-    _insert(hdb, Order, 1, {"select": old, "user": old})
-    before = _row(hdb, Order, 1)
+    _insert(hdb, order, 1, {"select": old, "user": old})
+    before = _row(hdb, order, 1)
     tick()
-    _core_update(hdb, Order, 1, {"select": new})
-    after = _row(hdb, Order, 1)
+    _core_update(hdb, order, 1, {"select": new})
+    after = _row(hdb, order, 1)
     assert after["select"] == new
     assert _stamp(after, "select") == after["updated_at"] > before["updated_at"]
     assert after["select_changed_at"] == after["updated_at"]
@@ -506,12 +541,13 @@ TAMPERED: dict[str, str | None] = {
 
 
 def _tamper(db: Engine, model: type[Any], row_id: int, raw: str | None) -> None:
-    # Raw SQL on purpose: the damage comes from outside SQLAlchemy. The
+    # Raw SQL on purpose: the damage comes from outside SQLAlchemy (and, in
+    # trigger mode, from outside the triggers, which would replace it). The
     # table name is quoted by the dialect's own preparer.
     table = _table(model)
     name = db.dialect.identifier_preparer.format_table(table)
     value = "CAST(:raw AS JSONB)" if requires.json_needs_cast(db) else ":raw"
-    with db.begin() as conn:
+    with triggers_off(db, model), db.begin() as conn:
         conn.execute(
             text(f"UPDATE {name} SET changes = {value} WHERE id = :id"),
             {"raw": raw, "id": row_id},
@@ -523,20 +559,20 @@ def _tamper(db: Engine, model: type[Any], row_id: int, raw: str | None) -> None:
 )
 @pytest.mark.parametrize("case", list(TAMPERED))
 def test_tampered_changes_is_repaired_by_the_next_write(
-    hdb: Engine, case: str, path: str
+    hdb: Engine, odd: Any, case: str, path: str
 ) -> None:
-    _insert(hdb, Odd, 1, {key: "first" for key in ODD_KEYS})
+    _insert(hdb, odd, 1, {key: "first" for key in ODD_KEYS})
     raw = TAMPERED[case]
-    _tamper(hdb, Odd, 1, raw)
-    damaged = _row(hdb, Odd, 1)
+    _tamper(hdb, odd, 1, raw)
+    damaged = _row(hdb, odd, 1)
     assert damaged["changes"] == (None if raw is None else json.loads(raw))
     with Session(hdb) as session:  # reading never raises
-        odd = session.get_one(Odd, 1)
+        obj = session.get_one(odd, 1)
         for key in ODD_KEYS:
-            odd.get_updated_at(key)
+            obj.get_updated_at(key)
     tick()
-    WRITERS[path](hdb, Odd, 1, {"with space": "second", "%s %% 100%": "second"})
-    after = _row(hdb, Odd, 1)
+    WRITERS[path](hdb, odd, 1, {"with space": "second", "%s %% 100%": "second"})
+    after = _row(hdb, odd, 1)
     changes = after["changes"]
     assert isinstance(changes, dict), changes
     for key in ("with space", "%s %% 100%"):
@@ -559,21 +595,21 @@ def test_tampered_changes_is_repaired_by_the_next_write(
 
 @pytest.mark.parametrize("path", list(WRITERS))
 def test_excluded_and_valueless_fields_never_store_values(
-    hdb: Engine, path: str
+    hdb: Engine, secret: Any, path: str
 ) -> None:
-    _insert(hdb, Secret, 1, {"login": "bob", "password": "hunter2-a", "pin": "1111-a"})
+    _insert(hdb, secret, 1, {"login": "bob", "password": "hunter2-a", "pin": "1111-a"})
     tick()
     WRITERS[path](
-        hdb, Secret, 1, {"login": "Bob", "password": "hunter2-b", "pin": "1111-b"}
+        hdb, secret, 1, {"login": "Bob", "password": "hunter2-b", "pin": "1111-b"}
     )
     _core_upsert(
-        hdb, Secret, 2, {"login": "al", "password": "hunter2-c", "pin": "1111-c"}
+        hdb, secret, 2, {"login": "al", "password": "hunter2-c", "pin": "1111-c"}
     )
     for row_id in (1, 2):
-        row = _row(hdb, Secret, row_id)
+        row = _row(hdb, secret, row_id)
         raw = json.dumps(row["changes"])
-        for secret in ("hunter2", "1111"):
-            assert secret not in raw, raw
+        for leaked in ("hunter2", "1111"):
+            assert leaked not in raw, raw
         assert set(row["changes"]) == {"login", "password"}
         assert set(row["changes"]["password"]) == {"updated_at"}
         assert row["changes"]["login"]["value"] == row["login"]
