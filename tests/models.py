@@ -4,6 +4,11 @@ The relationship models at the end name classes that do not exist yet when
 they are mapped (later in this module, or in tests/models_catalog.py, which is
 imported last): fieldstamps' mapper hook must cope with that, as it must in
 any application that imports fieldstamps before its models.
+
+Each model that a suite runs in both stamping modes has a trigger-mode twin
+with the same columns (a ``...Columns`` mixin): TriggeredUser,
+TriggeredEverything, and ``RELATIONS["triggers"]`` for the relationship
+models; ``both_modes()`` builds such pairs for suites' own models.
 """
 
 from __future__ import annotations
@@ -30,7 +35,13 @@ from sqlalchemy import (
     Time,
     Uuid,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    declared_attr,
+    mapped_column,
+    relationship,
+)
 
 from fieldstamps import (
     ChangeTrackingMixin,
@@ -38,6 +49,7 @@ from fieldstamps import (
     changed_at,
     updated_at_column,
 )
+from fieldstamps._spec import spec_of
 
 if TYPE_CHECKING:
     # Only for type checkers: at run time these names are resolved by
@@ -183,76 +195,174 @@ class Product(Base):
 
 # -- relationships --------------------------------------------------------------
 
+# Each relationship model's columns and relationships live on a ``...Columns``
+# mixin, shared by its SQL-mode class here (or in tests/models_catalog.py)
+# and its trigger-mode twin (``RELATIONS``, at the end). A twin has the same
+# class name in a registry of its own, so that the relationships' class names
+# ("Item", "Tag") find the twins of their mode; foreign keys, which name
+# tables, name the table of their class's mode (``table_of``).
 
-class Owner(TimestampMixin, ChangeTrackingMixin, Base):
+
+class TriggersBase(DeclarativeBase):
+    """The relationship models' trigger-mode twins: a registry of their own,
+    tables in Base's MetaData (created, emptied and dropped with the rest)."""
+
+    metadata = Base.metadata
+
+
+def table_of(cls: type[Any], table: str) -> str:
+    """Table ``table``'s name in ``cls``'s mode: a twin's tables end in
+    ``_triggers``."""
+    return f"{table}_triggers" if issubclass(cls, TriggersBase) else table
+
+
+class OwnerColumns:
     """Tracked parent of Items defined below; removing an item from ``items``
     nulls its foreign key rather than deleting it."""
 
-    __tablename__ = "owner"
-
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(30))
     name_changed_at: Mapped[dt.datetime | None] = changed_at("name")
-    items: Mapped[list[Item]] = relationship(back_populates="owner", order_by="Item.id")
+
+    @declared_attr
+    def items(cls) -> Mapped[list[Item]]:
+        return relationship("Item", back_populates="owner", order_by="Item.id")
 
 
-class Item(TimestampMixin, ChangeTrackingMixin, Base):
+class Owner(OwnerColumns, TimestampMixin, ChangeTrackingMixin, Base):
+    __tablename__ = "owner"
+
+
+class ItemColumns:
     """Tracked child whose foreign keys are tracked fields too."""
-
-    __tablename__ = "item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     label: Mapped[str] = mapped_column(String(30))
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owner.id"))
-    # No type of its own: SQLAlchemy copies it from category.id once that
-    # table exists, which is after this class is mapped.
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"))
     owner_changed_at: Mapped[dt.datetime | None] = changed_at("owner_id")
-    owner: Mapped[Owner | None] = relationship(back_populates="items")
-    category: Mapped[Category | None] = relationship(back_populates="items")
-    tags: Mapped[list[Tag]] = relationship(
-        secondary="item_tag", back_populates="items", order_by="Tag.id"
-    )
+
+    @declared_attr
+    def owner_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey(f"{table_of(cls, 'owner')}.id"))
+
+    @declared_attr
+    def category_id(cls) -> Mapped[int | None]:
+        # A table defined after this class is mapped (tests/models_catalog).
+        return mapped_column(ForeignKey(f"{table_of(cls, 'category')}.id"))
+
+    @declared_attr
+    def owner(cls) -> Mapped[Owner | None]:
+        return relationship("Owner", back_populates="items")
+
+    @declared_attr
+    def category(cls) -> Mapped[Category | None]:
+        return relationship("Category", back_populates="items")
+
+    @declared_attr
+    def tags(cls) -> Mapped[list[Tag]]:
+        return relationship(
+            "Tag",
+            secondary=table_of(cls, "item_tag"),
+            back_populates="items",
+            order_by="Tag.id",
+        )
 
 
-class Node(TimestampMixin, Base):
+class Item(ItemColumns, TimestampMixin, ChangeTrackingMixin, Base):
+    __tablename__ = "item"
+
+
+class NodeColumns:
     """A tree with ``changed_at()`` columns, one on its own foreign key, and no
     ``changes``."""
 
-    __tablename__ = "node"
-
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(30))
-    # ON DELETE CASCADE for the suite's cleanup, one DELETE per table: MariaDB
-    # checks a self-referencing key row by row and refuses to delete a parent
-    # before its children. The ORM still writes children's keys itself.
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("node.id", ondelete="CASCADE")
-    )
     parent_changed_at: Mapped[dt.datetime | None] = changed_at("parent_id")
     name_changed_at: Mapped[dt.datetime | None] = changed_at("name")
-    parent: Mapped[Node | None] = relationship(
-        back_populates="children", remote_side=[id]
-    )
-    children: Mapped[list[Node]] = relationship(
-        back_populates="parent", order_by="Node.id"
-    )
+
+    @declared_attr
+    def parent_id(cls) -> Mapped[int | None]:
+        # ON DELETE CASCADE for the suite's cleanup, one DELETE per table:
+        # MariaDB checks a self-referencing key row by row and refuses to
+        # delete a parent before its children. The ORM still writes
+        # children's keys itself.
+        return mapped_column(
+            ForeignKey(f"{table_of(cls, 'node')}.id", ondelete="CASCADE")
+        )
+
+    @declared_attr
+    def parent(cls) -> Mapped[Node | None]:
+        return relationship("Node", back_populates="children", remote_side="Node.id")
+
+    @declared_attr
+    def children(cls) -> Mapped[list[Node]]:
+        return relationship("Node", back_populates="parent", order_by="Node.id")
 
 
-class Shelf(Base):
+class Node(NodeColumns, TimestampMixin, Base):
+    __tablename__ = "node"
+
+
+class ShelfColumns:
     """Untracked parent owning tracked Books (delete-orphan) and Stock rows."""
-
-    __tablename__ = "shelf"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     place: Mapped[str] = mapped_column(String(30))
-    books: Mapped[list[Book]] = relationship(
-        back_populates="shelf", cascade="all, delete-orphan", order_by="Book.id"
-    )
-    stock: Mapped[list[Stock]] = relationship(
-        back_populates="shelf", cascade="all, delete-orphan"
-    )
+
+    @declared_attr
+    def books(cls) -> Mapped[list[Book]]:
+        return relationship(
+            "Book",
+            back_populates="shelf",
+            cascade="all, delete-orphan",
+            order_by="Book.id",
+        )
+
+    @declared_attr
+    def stock(cls) -> Mapped[list[Stock]]:
+        return relationship(
+            "Stock", back_populates="shelf", cascade="all, delete-orphan"
+        )
+
+
+class Shelf(ShelfColumns, Base):
+    __tablename__ = "shelf"
+
+
+def triggered_twin(cls: type[Any]) -> type[Any]:
+    """``cls``'s trigger-mode twin: the same name and bases but TriggersBase
+    for Base, its table's name ending in ``_triggers``, and
+    ``{"triggers": True}`` added to its options. Its columns must come from
+    its bases (a ``...Columns`` mixin), not from its own class body."""
+    options = dict(getattr(cls, "__fieldstamps__", {}))
+    namespace: dict[str, Any] = {
+        "__tablename__": table_of(TriggersBase, cls.__tablename__)
+    }
+    if spec_of(cls.__table__) is not None:  # untracked classes stay so
+        namespace["__fieldstamps__"] = {**options, "triggers": True}
+    bases = tuple(TriggersBase if base is Base else base for base in cls.__bases__)
+    return type(cls.__name__, bases, namespace)
 
 
 # Last, so that every class above was mapped before its targets there existed.
-import tests.models_catalog  # noqa: E402, F401
+import tests.models_catalog  # noqa: E402
+
+#: The relationship models of each mode, by class name, and the association
+#: table ``item_tag``.
+RELATIONS: dict[str, dict[str, Any]] = {
+    "sql": {
+        cls.__name__: cls
+        for cls in (
+            Owner,
+            Item,
+            Node,
+            Shelf,
+            *tests.models_catalog.MODELS,
+        )
+    },
+}
+RELATIONS["triggers"] = {
+    name: triggered_twin(cls) for name, cls in RELATIONS["sql"].items()
+}
+for _mode, _models in RELATIONS.items():
+    _models["item_tag"] = Base.metadata.tables[table_of(_models["Item"], "item_tag")]
