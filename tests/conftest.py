@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -152,6 +152,16 @@ def mode(request: pytest.FixtureRequest) -> str:
 def model(mode: str) -> type[Any]:
     """The seed post's User of ``mode``: User or TriggeredUser."""
     return USERS[mode]
+
+
+def mode_fixture(name: str, models: Mapping[str, Any]) -> Any:
+    """A fixture called ``name`` that gives ``models[mode]``: a suite's own
+    model of the mode under test (``{"sql": Task, "triggers": ...}``)."""
+
+    def of_mode(mode: str) -> Any:
+        return models[mode]
+
+    return pytest.fixture(name=name)(of_mode)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ from fieldstamps import (
 )
 from fieldstamps._model import tracking_of
 from fieldstamps._types import parse_stamp_text
-from tests.conftest import BACKENDS, backend_params, make_engine
+from tests.conftest import BACKENDS, backend_params, make_engine, mode_fixture
 from tests.models import both_modes
 from tests.requirements import dialect_insert, requires
 from tests.stamps import tick, triggers_off
@@ -166,19 +166,9 @@ def hdb(hostile: Engine) -> Iterator[Engine]:
             conn.execute(table.delete())
 
 
-@pytest.fixture
-def order(mode: str) -> type[Any]:
-    return ORDERS[mode]
-
-
-@pytest.fixture
-def odd(mode: str) -> type[Any]:
-    return ODDS[mode]
-
-
-@pytest.fixture
-def secret(mode: str) -> type[Any]:
-    return SECRETS[mode]
+order = mode_fixture("order", ORDERS)
+odd = mode_fixture("odd", ODDS)
+secret = mode_fixture("secret", SECRETS)
 
 
 def _table(model: type[Any]) -> Table:

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at
+from tests.conftest import mode_fixture
 from tests.models import both_modes
 from tests.requirements import requires
 from tests.stamps import tick
@@ -60,10 +61,7 @@ TASKS = both_modes(
 )
 
 
-@pytest.fixture
-def task(mode: str) -> type[Any]:
-    """The Task of ``mode``."""
-    return TASKS[mode]
+task = mode_fixture("task", TASKS)
 
 
 @pytest.fixture

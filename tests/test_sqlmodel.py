@@ -3,6 +3,11 @@
 The models live in a registry of their own, so that the classes the error
 tests build (and must fail to build) never touch SQLModel's default registry
 or these models.
+
+The writes run in both modes (``hero_cls``/``team_cls``: Hero and Team, or
+TriggeredHero and TriggeredTeam with the same fields, whose triggers compute
+the stamps); the column, Pydantic and class-creation checks do not write and
+run on Hero and Team.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from fieldstamps.sqlmodel import (
     changed_at_field,
     updated_at_field,
 )
-from tests.conftest import async_url
+from tests.conftest import async_url, mode_fixture
 from tests.stamps import tick
 
 
@@ -49,8 +54,8 @@ class _Base(SQLModel, registry=registry()):
     pass
 
 
-class Hero(TimestampFields, ChangeTrackingFields, _Base, table=True):
-    __tablename__ = "sqlmodel_hero"
+class _HeroFields(TimestampFields, ChangeTrackingFields, _Base):
+    """Hero's fields, shared by its SQL-mode and trigger-mode tables."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=30)
@@ -60,21 +65,45 @@ class Hero(TimestampFields, ChangeTrackingFields, _Base, table=True):
     name_updated_at: dt.datetime | None = updated_at_field("name")
 
 
-class Team(ChangeTrackingFields, TimestampFields, _Base, table=True):
+class Hero(_HeroFields, table=True):
+    __tablename__ = "sqlmodel_hero"
+
+
+class TriggeredHero(_HeroFields, table=True):
+    __tablename__ = "sqlmodel_hero_triggers"
+    __fieldstamps__: ClassVar[FieldstampsOptions] = {"triggers": True}
+
+
+TEAM_OPTIONS: FieldstampsOptions = {"exclude": ["motto"], "store_values": ["name"]}
+
+
+class _TeamFields(ChangeTrackingFields, TimestampFields, _Base):
     """Mixins in the other order, options, and a stamp column declared before
     the columns it watches."""
-
-    __tablename__ = "sqlmodel_team"
-    __fieldstamps__: ClassVar[FieldstampsOptions] = {
-        "exclude": ["motto"],
-        "store_values": ["name"],
-    }
 
     id: int | None = Field(default=None, primary_key=True)
     place_changed_at: dt.datetime | None = changed_at_field("headquarters", "name")
     name: str = Field(max_length=30)
     headquarters: str | None = Field(default=None, max_length=30)
     motto: str | None = Field(default=None, max_length=30)
+
+
+class Team(_TeamFields, table=True):
+    __tablename__ = "sqlmodel_team"
+    __fieldstamps__: ClassVar[FieldstampsOptions] = TEAM_OPTIONS
+
+
+class TriggeredTeam(_TeamFields, table=True):
+    __tablename__ = "sqlmodel_team_triggers"
+    __fieldstamps__: ClassVar[FieldstampsOptions] = {**TEAM_OPTIONS, "triggers": True}
+
+
+HEROES = {"sql": Hero, "triggers": TriggeredHero}
+TEAMS = {"sql": Team, "triggers": TriggeredTeam}
+
+
+hero_cls = mode_fixture("hero_cls", HEROES)
+team_cls = mode_fixture("team_cls", TEAMS)
 
 
 class _Named(TimestampFields, _Base):
@@ -137,8 +166,8 @@ def _row(db: Engine, model: type[SQLModel], key: int) -> dict[str, Any]:
     return values
 
 
-def _new_hero(**values: Any) -> Hero:
-    return Hero(**{"name": "Deadpond", "secret_name": "Dive Wilson", **values})
+def _new_hero(hero_cls: type[_HeroFields] = Hero, **values: Any) -> Any:
+    return hero_cls(**{"name": "Deadpond", "secret_name": "Dive Wilson", **values})
 
 
 def _assert_inserted(row: dict[str, Any], fields: tuple[str, ...]) -> None:
@@ -216,21 +245,24 @@ def test_each_table_gets_columns_of_its_own() -> None:
 
 @pytest.mark.parametrize("session_class", SESSIONS)
 def test_insert_stamps_every_field_with_the_insert_instant(
-    db: Engine, session_class: type[sqlalchemy.orm.Session]
+    db: Engine,
+    hero_cls: Any,
+    team_cls: Any,
+    session_class: type[sqlalchemy.orm.Session],
 ) -> None:
     with session_class(db) as session:
-        hero = _new_hero(age=48)
-        team = Team(name="Preventers", headquarters="Sharp Tower", motto="Z")
+        hero = _new_hero(hero_cls, age=48)
+        team = team_cls(name="Preventers", headquarters="Sharp Tower", motto="Z")
         session.add_all([hero, team])
         session.commit()
         hero_id, team_id = hero.id, team.id
         assert hero_id is not None and team_id is not None
 
-    row = _row(db, Hero, hero_id)
+    row = _row(db, hero_cls, hero_id)
     _assert_inserted(row, HERO_FIELDS)
     assert row["name_changed_at"] == row["name_updated_at"] == row["created_at"]
 
-    team_row = _row(db, Team, team_id)
+    team_row = _row(db, team_cls, team_id)
     instant = team_row["created_at"]
     assert team_row["stamps"] == {
         "name": ("Preventers", instant),
@@ -247,59 +279,65 @@ def test_insert_stamps_every_field_with_the_insert_instant(
     ],
 )
 def test_explicit_empty_stamps_do_not_defeat_the_insert_stamps(
-    db: Engine, explicit: dict[str, Any]
+    db: Engine, hero_cls: Any, explicit: dict[str, Any]
 ) -> None:
     # What a form or a request body posting the stamp fields back gives.
     with Session(db) as session:
-        hero = _new_hero(**explicit)
+        hero = _new_hero(hero_cls, **explicit)
         session.add(hero)
         session.commit()
         assert hero.id is not None
-        row = _row(db, Hero, hero.id)
+        row = _row(db, hero_cls, hero.id)
     _assert_inserted(row, HERO_FIELDS)
     assert row["name_changed_at"] == row["created_at"]
 
 
-def test_stamp_values_written_by_the_application_are_refused(db: Engine) -> None:
+def test_stamp_values_written_by_the_application_are_refused(
+    db: Engine, hero_cls: Any
+) -> None:
     with Session(db) as session:
-        forged = _new_hero(created_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        forged = _new_hero(hero_cls, created_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
         session.add(forged)
-        with pytest.raises(StampWriteError, match=r"^Hero.created_at is set by"):
+        with pytest.raises(
+            StampWriteError, match=rf"^{hero_cls.__name__}\.created_at is set by"
+        ):
             session.commit()
         session.rollback()
 
-        hero = _new_hero()
+        hero = _new_hero(hero_cls)
         session.add(hero)
         session.commit()
         hero_id = hero.id
         assert hero_id is not None
-        stored = _row(db, Hero, hero_id)
+        stored = _row(db, hero_cls, hero_id)
         # A whole table model dumped back onto the row (a PUT done wrong):
         # its stamps are None.
-        body = _new_hero(age=48).model_dump(exclude={"id"})
+        body = _new_hero(hero_cls, age=48).model_dump(exclude={"id"})
         hero.sqlmodel_update(body)
-        with pytest.raises(StampWriteError, match=r"^Hero\.\w+ is set by"):
+        with pytest.raises(
+            StampWriteError, match=rf"^{hero_cls.__name__}\.\w+ is set by"
+        ):
             session.commit()
         session.rollback()
-    assert _row(db, Hero, hero_id) == stored
+    assert _row(db, hero_cls, hero_id) == stored
 
 
 @pytest.mark.parametrize("session_class", SESSIONS)
 def test_update_moves_only_the_changed_fields_stamps(
-    db: Engine, session_class: type[sqlalchemy.orm.Session]
+    db: Engine, hero_cls: Any, session_class: type[sqlalchemy.orm.Session]
 ) -> None:
     with session_class(db) as session:
-        hero = _new_hero(age=48)
+        hero = _new_hero(hero_cls, age=48)
         session.add(hero)
         session.commit()
         assert hero.id is not None
-        inserted = _row(db, Hero, hero.id)
+        inserted = _row(db, hero_cls, hero.id)
 
         tick()
         hero.age = 49
         hero.name = "Deadpond"  # the same value again: not a change
         session.commit()
-        aged = _row(db, Hero, hero.id)
+        aged = _row(db, hero_cls, hero.id)
         assert aged["updated_at"] > inserted["updated_at"]
         assert aged["stamps"] == {
             **inserted["stamps"],
@@ -310,7 +348,7 @@ def test_update_moves_only_the_changed_fields_stamps(
         tick()
         hero.name = "Deadpool"
         session.commit()
-        renamed = _row(db, Hero, hero.id)
+        renamed = _row(db, hero_cls, hero.id)
         assert renamed["stamps"] == {
             **aged["stamps"],
             "name": ("Deadpool", renamed["updated_at"]),
@@ -329,97 +367,108 @@ def test_update_moves_only_the_changed_fields_stamps(
             hero.get_updated_at("id")
 
 
-def test_sqlalchemy_statements_stamp_too(db: Engine) -> None:
+def test_sqlalchemy_statements_stamp_too(db: Engine, hero_cls: Any) -> None:
     with Session(db) as session:
         session.exec(
-            insert(Hero),
+            insert(hero_cls),
             params=[
                 {"name": "Rusty-Man", "secret_name": "Tommy Sharp"},
                 {"name": "Spider-Boy", "secret_name": "Pedro Parqueador"},
             ],
         )
         session.commit()
-        ids = session.exec(select(Hero.id).order_by(Hero.id)).all()
-    rusty, spider = (_row(db, Hero, key) for key in ids)
+        ids = session.exec(select(hero_cls.id).order_by(hero_cls.id)).all()
+    rusty, spider = (_row(db, hero_cls, key) for key in ids)
     _assert_inserted(rusty, HERO_FIELDS)
     _assert_inserted(spider, HERO_FIELDS)
 
     tick()
     with Session(db) as session:  # ORM-enabled UPDATE with an expression
-        session.exec(update(Hero).where(Hero.id == ids[0]).values(age=Hero.id + 40))
+        session.exec(
+            update(hero_cls).where(hero_cls.id == ids[0]).values(age=hero_cls.id + 40)
+        )
         session.commit()
-    aged = _row(db, Hero, ids[0])
+    aged = _row(db, hero_cls, ids[0])
     assert aged["stamps"]["age"] == (ids[0] + 40, aged["updated_at"])
     assert aged["stamps"]["name"] == rusty["stamps"]["name"]
 
     tick()
     with Session(db) as session:  # ORM bulk UPDATE by primary key
-        session.exec(update(Hero), params=[{"id": ids[1], "secret_name": "P. P."}])
+        session.exec(update(hero_cls), params=[{"id": ids[1], "secret_name": "P. P."}])
         session.commit()
-    bulk = _row(db, Hero, ids[1])
+    bulk = _row(db, hero_cls, ids[1])
     assert bulk["stamps"]["secret_name"] == ("P. P.", bulk["updated_at"])
     assert bulk["stamps"]["name"] == spider["stamps"]["name"]
 
     tick()
-    table = Hero.__table__
+    table = hero_cls.__table__
     with db.begin() as conn:  # Core, executemany
         conn.execute(
             update(table).where(table.c.id == sqlalchemy.bindparam("key")),
             [{"key": ids[0], "name": "Rusty-Woman"}, {"key": ids[1], "name": "S-B"}],
         )
     for key, before in zip(ids, (aged, bulk), strict=True):
-        after = _row(db, Hero, key)
+        after = _row(db, hero_cls, key)
         assert after["stamps"]["name"] == (after["name"], after["updated_at"])
         assert after["name_changed_at"] == after["updated_at"] > before["updated_at"]
         assert after["stamps"]["age"] == before["stamps"]["age"]
 
 
-def test_updated_at_of_in_a_select(db: Engine) -> None:
+def test_updated_at_of_in_a_select(db: Engine, hero_cls: Any, team_cls: Any) -> None:
     with Session(db) as session:
-        session.add_all([_new_hero(name="Deadpond"), _new_hero(name="Rusty-Man")])
-        session.add(Team(name="Preventers"))
+        session.add_all(
+            [
+                _new_hero(hero_cls, name="Deadpond"),
+                _new_hero(hero_cls, name="Rusty-Man"),
+            ]
+        )
+        session.add(team_cls(name="Preventers"))
         session.commit()
         tick()
         since = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-        session.exec(update(Hero).where(Hero.name == "Rusty-Man").values(name="RM"))
-        session.exec(update(Team).values(headquarters="Sharp Tower"))
+        session.exec(
+            update(hero_cls).where(hero_cls.name == "Rusty-Man").values(name="RM")
+        )
+        session.exec(update(team_cls).values(headquarters="Sharp Tower"))
         session.commit()
 
         rows = session.exec(
-            select(Hero.name, Hero.updated_at_of("name"), Hero.updated_at).order_by(
-                Hero.updated_at_of("name").desc()
-            )
+            select(
+                hero_cls.name, hero_cls.updated_at_of("name"), hero_cls.updated_at
+            ).order_by(hero_cls.updated_at_of("name").desc())
         ).all()
         assert [name for name, _, _ in rows] == ["RM", "Deadpond"]
         assert rows[0][1] == rows[0][2]  # renamed by the last write
         assert rows[1][1] < rows[0][1]
         assert all(stamp.tzinfo is dt.UTC for _, stamp, _ in rows)
         renamed_after = session.exec(
-            select(Hero.name).where(Hero.updated_at_of("name") > rows[1][1])
+            select(hero_cls.name).where(hero_cls.updated_at_of("name") > rows[1][1])
         ).all()
         assert renamed_after == ["RM"]
 
         # Team has no updated_at_field: read from changes itself.
         team = session.exec(
-            select(Team.updated_at_of("headquarters"), Team.updated_at).where(
-                Team.updated_at_of("name") >= since
+            select(team_cls.updated_at_of("headquarters"), team_cls.updated_at).where(
+                team_cls.updated_at_of("name") >= since
             )
         ).one()
         assert team[0] == team[1]
 
 
-def test_options_and_changed_at_field_with_several_fields(db: Engine) -> None:
+def test_options_and_changed_at_field_with_several_fields(
+    db: Engine, team_cls: Any
+) -> None:
     with Session(db) as session:
-        team = Team(name="Preventers", headquarters="Sharp Tower", motto="Z")
+        team = team_cls(name="Preventers", headquarters="Sharp Tower", motto="Z")
         session.add(team)
         session.commit()
         assert team.id is not None
-        inserted = _row(db, Team, team.id)
+        inserted = _row(db, team_cls, team.id)
 
         tick()
         team.motto = "Zz"  # excluded: no stamp, and place_changed_at stays
         session.commit()
-        mottoed = _row(db, Team, team.id)
+        mottoed = _row(db, team_cls, team.id)
         assert mottoed["stamps"] == inserted["stamps"]
         assert mottoed["place_changed_at"] == inserted["created_at"]
         assert mottoed["updated_at"] > inserted["updated_at"]
@@ -427,7 +476,7 @@ def test_options_and_changed_at_field_with_several_fields(db: Engine) -> None:
         tick()
         team.headquarters = "Tower"
         session.commit()
-        moved = _row(db, Team, team.id)
+        moved = _row(db, team_cls, team.id)
         assert moved["stamps"]["headquarters"] == ("<missing>", moved["updated_at"])
         assert moved["place_changed_at"] == moved["updated_at"]
         with pytest.raises(UnknownFieldError, match="motto"):
@@ -528,24 +577,26 @@ class HeroUpdate(SQLModel):
 
 
 def _app(
-    sessions: async_sessionmaker[Any], refresh: bool
+    sessions: async_sessionmaker[Any], refresh: bool, hero_cls: Any
 ) -> FastAPI:  # the endpoints of SQLModel's FastAPI tutorial
     app = FastAPI()
 
-    @app.post("/heroes/")
-    async def create_hero(hero: HeroCreate) -> Hero:
+    # The tutorial's return annotation (-> Hero) names the response model;
+    # given here, as it is the class of the mode under test.
+    @app.post("/heroes/", response_model=hero_cls)
+    async def create_hero(hero: HeroCreate) -> Any:
         async with sessions() as session:
-            db_hero = Hero.model_validate(hero)
+            db_hero = hero_cls.model_validate(hero)
             session.add(db_hero)
             await session.commit()
             if refresh:
                 await session.refresh(db_hero)
             return db_hero
 
-    @app.patch("/heroes/{hero_id}")
-    async def update_hero(hero_id: int, hero: HeroUpdate) -> Hero:
+    @app.patch("/heroes/{hero_id}", response_model=hero_cls)
+    async def update_hero(hero_id: int, hero: HeroUpdate) -> Any:
         async with sessions() as session:
-            db_hero = await session.get(Hero, hero_id)
+            db_hero = await session.get(hero_cls, hero_id)
             if db_hero is None:
                 raise HTTPException(status_code=404, detail="Hero not found")
             db_hero.sqlmodel_update(hero.model_dump(exclude_unset=True))
@@ -583,7 +634,7 @@ def _db_stamps(row: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 async def client_for(
-    db: Engine,
+    db: Engine, hero_cls: Any
 ) -> AsyncIterator[Callable[[type[Any], bool], httpx.AsyncClient]]:
     engine = create_async_engine(
         async_url(db.url.render_as_string(hide_password=False))
@@ -594,7 +645,7 @@ async def client_for(
         sessions = async_sessionmaker(
             engine, class_=session_class, expire_on_commit=expire_on_commit
         )
-        app = _app(sessions, refresh=expire_on_commit)
+        app = _app(sessions, expire_on_commit, hero_cls)
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://test"
         )
@@ -625,6 +676,7 @@ async def client_for(
 )
 async def test_fastapi_responses_carry_the_stamps_just_written(
     db: Engine,
+    hero_cls: Any,
     client_for: Callable[[type[Any], bool], httpx.AsyncClient],
     session_class: type[Any],
     expire_on_commit: bool,
@@ -635,14 +687,14 @@ async def test_fastapi_responses_carry_the_stamps_just_written(
     )
     assert created.status_code == 200, created.text
     body = created.json()
-    inserted = _row(db, Hero, body["id"])
+    inserted = _row(db, hero_cls, body["id"])
     assert _response_stamps(body) == _db_stamps(inserted)
     _assert_inserted(inserted, HERO_FIELDS)
 
     tick()
     patched = await client.patch(f"/heroes/{body['id']}", json={"age": 48})
     assert patched.status_code == 200, patched.text
-    aged = _row(db, Hero, body["id"])
+    aged = _row(db, hero_cls, body["id"])
     assert _response_stamps(patched.json()) == _db_stamps(aged)
     assert aged["stamps"] == {**inserted["stamps"], "age": (48, aged["updated_at"])}
     assert aged["name_changed_at"] == inserted["created_at"]
@@ -650,7 +702,7 @@ async def test_fastapi_responses_carry_the_stamps_just_written(
     tick()
     renamed = await client.patch(f"/heroes/{body['id']}", json={"name": "Deadpool"})
     assert renamed.status_code == 200, renamed.text
-    row = _row(db, Hero, body["id"])
+    row = _row(db, hero_cls, body["id"])
     assert _response_stamps(renamed.json()) == _db_stamps(row)
     assert row["name_changed_at"] == row["updated_at"] > aged["updated_at"]
 
