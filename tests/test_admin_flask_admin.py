@@ -2,7 +2,8 @@
 
 Forms are read from the page and posted back the way a browser submits them:
 every field the form has, with its current value, plus the user's edits, and
-nothing else (no ``changes`` on create).
+nothing else (no ``changes`` on create). Editing a User runs in both modes
+(``model``: User or TriggeredUser, each with a view of its own).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from fieldstamps._admin import CHANGES_TABLE_CLASS, stamp_text
 from fieldstamps.flask_admin import StampedModelView
-from tests.models import Product, Secretive, User
+from tests.models import USERS, Product, Secretive, User
 from tests.stamps import TRACKED, insert_user, read_user
 
 USER_STAMPS = {
@@ -118,7 +119,8 @@ def app(db: Engine) -> Iterator[Flask]:
     app.config["SECRET_KEY"] = "flash messages need a session"
     fsa = SQLAlchemy(app)
     admin = Admin(app)
-    admin.add_view(StampedModelView(User, fsa))
+    for user_class in USERS.values():  # /admin/user/, /admin/triggereduser/
+        admin.add_view(StampedModelView(user_class, fsa))
     admin.add_view(StampedModelView(Product, fsa))
     admin.add_view(SecretiveView(Secretive, fsa))
     admin.add_view(ModelView(User, fsa, endpoint="plain_user", url="plain_user"))
@@ -152,25 +154,28 @@ def _submit(client: FlaskClient, url: str, **edits: Any) -> str:
     return page
 
 
-def _user_id(db: Engine, name: str) -> int:
+def _user_id(db: Engine, model: Any, name: str) -> int:
     with Session(db) as session:
-        return session.query(User).filter_by(name=name).one().id
+        return session.query(model).filter_by(name=name).one().id
 
 
-def test_create_edit_list_and_detail(db: Engine, client: FlaskClient) -> None:
-    fields = _form(client, "/admin/user/new/")
+def test_create_edit_list_and_detail(
+    db: Engine, model: Any, client: FlaskClient
+) -> None:
+    views = f"/admin/{model.__name__.lower()}"
+    fields = _form(client, f"{views}/new/")
     assert set(fields) == {"name", "fullname", "age"}
 
     page = _submit(
         client,
-        "/admin/user/new/",
+        f"{views}/new/",
         name="spongebob",
         fullname="Spongebob Squarepants",
         age="20",
     )
     assert "Record was successfully created." in page
-    user_id = _user_id(db, "spongebob")
-    created = read_user(db, user_id)
+    user_id = _user_id(db, model, "spongebob")
+    created = read_user(db, user_id, model)
     assert created.values == {
         "name": "spongebob",
         "fullname": "Spongebob Squarepants",
@@ -181,7 +186,7 @@ def test_create_edit_list_and_detail(db: Engine, client: FlaskClient) -> None:
     assert created.stored == created.values
     assert created.name_changed_at == created.contact_changed_at == created.created_at
 
-    edit_url = f"/admin/user/edit/?id={user_id}"
+    edit_url = f"{views}/edit/?id={user_id}"
     fields = _form(client, edit_url)
     assert set(fields) == {"name", "fullname", "age"}
     assert fields["name"] == "spongebob"
@@ -189,7 +194,7 @@ def test_create_edit_list_and_detail(db: Engine, client: FlaskClient) -> None:
     page = _submit(client, edit_url, name=renamed)
     assert "Record was successfully saved." in page
 
-    edited = read_user(db, user_id)
+    edited = read_user(db, user_id, model)
     assert edited.values == {**created.values, "name": renamed}
     assert edited.stored == edited.values
     assert edited.updated_at > created.updated_at
@@ -198,16 +203,16 @@ def test_create_edit_list_and_detail(db: Engine, client: FlaskClient) -> None:
     assert edited.name_changed_at == edited.updated_at
     assert edited.contact_changed_at == created.created_at
     with Session(db) as session:
-        user = session.get_one(User, user_id)
+        user = session.get_one(model, user_id)
         assert user.name_updated_at == edited.updated_at
 
-    listed = client.get("/admin/user/").get_data(as_text=True)
+    listed = client.get(f"{views}/").get_data(as_text=True)
     for stamp in (edited.created_at, edited.updated_at, edited.contact_changed_at):
         assert stamp_text(stamp) in _text(listed)
     assert CHANGES_TABLE_CLASS not in listed  # a table per row: detail page only
     assert "&lt;i&gt;Spongebob&lt;/i&gt; &amp; co" in listed
 
-    details = client.get(f"/admin/user/details/?id={user_id}").get_data(as_text=True)
+    details = client.get(f"{views}/details/?id={user_id}").get_data(as_text=True)
     for stamp in (edited.created_at, edited.updated_at, edited.contact_changed_at):
         assert stamp_text(stamp) in _text(details)
     assert _Page(details).rows == [

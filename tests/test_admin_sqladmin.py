@@ -4,6 +4,8 @@ The admin is served by uvicorn on 127.0.0.1 (a free port, in a thread), bound
 to the backend's engine, and used through Debian's Chromium with Playwright:
 forms are filled and submitted as a person would, then the database is read.
 Chromium missing is a failure, never a skip: ``.ci/run`` installs it.
+Editing a User runs in both modes (``model``: User or TriggeredUser, each
+with a view of its own).
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqladmin import Admin, ModelView
+from sqladmin.helpers import slugify_class_name
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
 from fieldstamps._admin import CHANGES_TABLE_CLASS, stamp_text
 from fieldstamps.sqladmin import StampedModelView
-from tests.models import Product, Secretive, User
+from tests.models import Product, Secretive, TriggeredUser, User
 from tests.stamps import TRACKED, insert_user, read_user
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -56,6 +59,9 @@ def _views() -> tuple[type[ModelView], ...]:
     class UserAdmin(StampedModelView, model=User):
         pass
 
+    class TriggeredUserAdmin(StampedModelView, model=TriggeredUser):
+        pass
+
     class ProductAdmin(StampedModelView, model=Product):
         pass
 
@@ -68,7 +74,7 @@ def _views() -> tuple[type[ModelView], ...]:
             Secretive.created_at: lambda model, attribute: "created, formatted by me"
         }
 
-    return UserAdmin, ProductAdmin, SecretiveAdmin
+    return UserAdmin, TriggeredUserAdmin, ProductAdmin, SecretiveAdmin
 
 
 def _plain_user_view() -> type[ModelView]:
@@ -182,17 +188,17 @@ def _save(page: Page, list_url: str) -> None:
         pytest.fail(f"the form was not saved ({page.url}):\n{page.inner_text('body')}")
 
 
-def _user_id(db: Engine, name: str) -> int:
+def _user_id(db: Engine, model: Any, name: str) -> int:
     with Session(db) as session:
-        user = session.query(User).filter_by(name=name).one()
+        user = session.query(model).filter_by(name=name).one()
         return user.id
 
 
 def test_create_edit_list_and_detail_through_the_browser(
-    db: Engine, server: Server, page: Page, shots: Shots
+    db: Engine, model: Any, server: Server, page: Page, shots: Shots
 ) -> None:
-    base = server.stamped
-    page.goto(f"{base}/user/create")
+    base = f"{server.stamped}/{slugify_class_name(model.__name__)}"
+    page.goto(f"{base}/create")
     shots("create-form")
     names = _input_names(page)
     assert {"name", "fullname", "age"} <= names
@@ -201,11 +207,11 @@ def test_create_edit_list_and_detail_through_the_browser(
     page.fill("input[name=name]", "spongebob")
     page.fill("input[name=fullname]", "Spongebob Squarepants")
     page.fill("input[name=age]", "20")
-    _save(page, f"{base}/user/list")
+    _save(page, f"{base}/list")
     shots("created-list")
 
-    user_id = _user_id(db, "spongebob")
-    created = read_user(db, user_id)
+    user_id = _user_id(db, model, "spongebob")
+    created = read_user(db, user_id, model)
     assert created.values == {
         "name": "spongebob",
         "fullname": "Spongebob Squarepants",
@@ -216,11 +222,11 @@ def test_create_edit_list_and_detail_through_the_browser(
     assert created.stored == created.values
     assert created.name_changed_at == created.contact_changed_at == created.created_at
     with Session(db) as session:
-        user = session.get(User, user_id)
+        user = session.get(model, user_id)
         assert user is not None
         assert user.name_updated_at == created.created_at
 
-    page.goto(f"{base}/user/edit/{user_id}")
+    page.goto(f"{base}/edit/{user_id}")
     shots("edit-form")
     names = _input_names(page)
     assert {"name", "fullname", "age"} <= names
@@ -229,9 +235,9 @@ def test_create_edit_list_and_detail_through_the_browser(
     # Markup in a value must come back as text, on every page.
     renamed = "<i>Spongebob</i> & co"
     page.fill("input[name=name]", renamed)
-    _save(page, f"{base}/user/list")
+    _save(page, f"{base}/list")
 
-    edited = read_user(db, user_id)
+    edited = read_user(db, user_id, model)
     assert edited.values == {**created.values, "name": renamed}
     assert edited.stored == edited.values
     assert edited.updated_at > created.updated_at
@@ -241,12 +247,12 @@ def test_create_edit_list_and_detail_through_the_browser(
     assert edited.contact_changed_at == created.created_at
     assert edited.created_at == created.created_at
     with Session(db) as session:
-        user = session.get(User, user_id)
+        user = session.get(model, user_id)
         assert user is not None
         assert user.name_updated_at == edited.updated_at
         assert user.get_updated_at("name") == user.updated_at
 
-    page.goto(f"{base}/user/list")
+    page.goto(f"{base}/list")
     shots("list")
     listed = page.inner_text("table")
     for stamp in (edited.created_at, edited.updated_at):
@@ -254,7 +260,7 @@ def test_create_edit_list_and_detail_through_the_browser(
     # changes, a table per row, is left to the detail page.
     assert page.locator(f"table.{CHANGES_TABLE_CLASS}").count() == 0
 
-    page.goto(f"{base}/user/details/{user_id}")
+    page.goto(f"{base}/details/{user_id}")
     shots("details")
     body = page.inner_text("body")
     for stamp in (edited.created_at, edited.updated_at, edited.contact_changed_at):
