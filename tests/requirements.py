@@ -162,6 +162,11 @@ class Requirements:
         "table's own columns, so a write of stamp columns alone stands there",
         lambda d: not _sqlite(d),
     )
+    returning_precedes_after_triggers = Capability(
+        "RETURNING gives the row as the statement wrote it, before an AFTER "
+        "trigger rewrites it (SQLite's trigger-mode stamps)",
+        _sqlite,
+    )
     trigger_functions = Capability(
         "a trigger runs a function of its own, which outlives the table "
         "unless dropped too",

@@ -4,6 +4,10 @@ Rows are written "before tracking" through a plain copy of the model's table
 (same name and column types, none of fieldstamps' defaults), so the database
 holds what an application that adopts fieldstamps has: ``changes`` NULL or
 partial, NULL ``changed_at()`` columns. Every test runs on every backend.
+
+What is filled is checked in both modes (``model``: User or TriggeredUser;
+a trigger-mode table's rows from before tracking are written with its
+triggers off), except where a library bug fails them (``IN_BOTH_MODES``).
 """
 
 from __future__ import annotations
@@ -48,9 +52,19 @@ from fieldstamps import (
 )
 from fieldstamps.__main__ import ProgressBar, main
 from fieldstamps._types import STAMP_TEXT_FORMAT, parse_stamp_text
-from tests.models import Color, Everything, Item, Product, Secretive, Shelf, User
+from tests.conftest import backends_and_modes
+from tests.models import (
+    EVERYTHING,
+    Color,
+    Item,
+    Product,
+    Secretive,
+    Shelf,
+    User,
+)
 from tests.models_catalog import Stock
 from tests.requirements import requires
+from tests.stamps import triggers_off
 from tests.test_values import READ_BACK
 
 T0 = dt.datetime(2020, 3, 4, 5, 6, 7, 123456, tzinfo=dt.UTC)
@@ -83,9 +97,10 @@ def legacy_table(table: Table) -> Table:
 
 
 def insert_legacy(db: Engine, model: Any, rows: list[dict[str, Any]]) -> None:
-    """Write ``rows``; a row without a ``changes`` key gets SQL NULL there."""
+    """Write ``rows``; a row without a ``changes`` key gets SQL NULL there.
+    With ``model``'s triggers off, if it has any: they would stamp the rows."""
     table = legacy_table(model.__table__)
-    with db.begin() as conn:
+    with triggers_off(db, model), db.begin() as conn:
         for row in rows:
             conn.execute(insert(table).values(row))
 
@@ -146,22 +161,32 @@ STAMP_SOURCES: dict[str, str | dt.datetime | None] = {
 
 # -- what is filled, from each source -----------------------------------------
 
+# Trigger mode is left out where the triggers replace stamps a write gives
+# (PostgreSQL, MariaDB), for a library bug: there backfill() on a trigger-mode
+# table fills nothing and reports every row filled. Its UPDATE assigns stamp
+# columns only; the BEFORE UPDATE trigger recomputes them from the row, finds
+# no field changed, and stores changes = {} (no entry), keeps NULL
+# changed_at() columns and moves updated_at to now(); the next run counts
+# the same rows again. SQLite's trigger does not fire for such a write.
+IN_BOTH_MODES = backends_and_modes((requires.triggers_assign_new, "triggers"))
 
+
+@IN_BOTH_MODES
 @pytest.mark.parametrize("source", list(STAMP_SOURCES))
 def test_fills_missing_entries_and_stamps_from_the_source(
-    db: Engine, source: str
+    db: Engine, model: Any, source: str
 ) -> None:
     at = STAMP_SOURCES[source]
     rows = user_rows(6)
     rows[1]["changes"] = {"name": OLD_ENTRY}  # one entry there already
     rows[1]["name_changed_at"] = OLD_STAMP
     rows[2]["contact_changed_at"] = OLD_STAMP
-    insert_legacy(db, User, rows)
-    before = snapshot(db, User)
+    insert_legacy(db, model, rows)
+    before = snapshot(db, model)
 
-    assert run(db, User, at=at) == 6
+    assert run(db, model, at=at) == 6
 
-    after = snapshot(db, User)
+    after = snapshot(db, model)
     stamps = ("changes", "name_changed_at", "contact_changed_at", "name_updated_at")
     assert without(after, *stamps) == without(before, *stamps)  # updated_at too
     for old, new in zip(before, after, strict=True):
@@ -183,20 +208,23 @@ def test_fills_missing_entries_and_stamps_from_the_source(
             new["changes"]["name"].get("updated_at")
         )
     with Session(db) as session:
-        user = session.get_one(User, 1)
+        user = session.get_one(model, 1)
         for field in USER_FIELDS:
             assert user.get_updated_at(field) == expected_stamp(at, after[0])
 
     # Idempotent: nothing is left to fill, and nothing moves.
-    assert run(db, User, at=at) == 0
-    assert snapshot(db, User) == after
+    assert run(db, model, at=at) == 0
+    assert snapshot(db, model) == after
 
 
-def test_unknown_stamps_stay_unknown_until_a_real_change(db: Engine) -> None:
-    insert_legacy(db, User, user_rows(1))
-    assert run(db, User, at=None) == 1
+@IN_BOTH_MODES
+def test_unknown_stamps_stay_unknown_until_a_real_change(
+    db: Engine, model: Any
+) -> None:
+    insert_legacy(db, model, user_rows(1))
+    assert run(db, model, at=None) == 1
     with Session(db) as session:
-        user = session.get_one(User, 1)
+        user = session.get_one(model, 1)
         assert [user.get_updated_at(field) for field in USER_FIELDS] == [None] * 3
         assert user.name_changed_at is None
         assert user.changes == {
@@ -214,7 +242,10 @@ def test_unknown_stamps_stay_unknown_until_a_real_change(db: Engine) -> None:
         assert user.get_updated_at("fullname") is None
 
 
-def test_damaged_documents_get_entries_and_damaged_entries_stay(db: Engine) -> None:
+@IN_BOTH_MODES
+def test_damaged_documents_get_entries_and_damaged_entries_stay(
+    db: Engine, model: Any
+) -> None:
     documents: list[Any] = [
         None,  # JSON null
         [],
@@ -225,14 +256,14 @@ def test_damaged_documents_get_entries_and_damaged_entries_stay(db: Engine) -> N
     ]
     insert_legacy(
         db,
-        User,
+        model,
         [
             {**row, "changes": document}
             for row, document in zip(user_rows(6), documents, strict=True)
         ],
     )
-    assert run(db, User, at="updated_at") == 6
-    for row in snapshot(db, User):
+    assert run(db, model, at="updated_at") == 6
+    for row in snapshot(db, model):
         changes = row["changes"]
         assert set(changes) == set(USER_FIELDS), changes
         if row["id"] == 6:
@@ -240,22 +271,25 @@ def test_damaged_documents_get_entries_and_damaged_entries_stay(db: Engine) -> N
         else:
             assert changes["name"]["value"] == row["name"]
         assert parse_stamp_text(changes["age"]["updated_at"]) == row["updated_at"]
-    assert run(db, User, at="updated_at") == 0
+    assert run(db, model, at="updated_at") == 0
 
 
-def test_a_nullable_source_column_leaves_those_rows_unstamped(db: Engine) -> None:
+@IN_BOTH_MODES
+def test_a_nullable_source_column_leaves_those_rows_unstamped(
+    db: Engine, model: Any
+) -> None:
     rows = user_rows(2)
     rows[0]["contact_changed_at"] = OLD_STAMP
-    insert_legacy(db, User, rows)
+    insert_legacy(db, model, rows)
     # Any stamp column of the row will do; this one is NULL in row 2.
-    assert run(db, User, at="contact_changed_at") == 2
-    first, second = snapshot(db, User)
+    assert run(db, model, at="contact_changed_at") == 2
+    first, second = snapshot(db, model)
     assert first["name_changed_at"] == OLD_STAMP
     assert parse_stamp_text(first["changes"]["name"]["updated_at"]) == OLD_STAMP
     assert second["name_changed_at"] is None
     assert second["contact_changed_at"] is None
     assert second["changes"]["name"] == {"value": "name2"}
-    assert run(db, User, at="contact_changed_at") == 0
+    assert run(db, model, at="contact_changed_at") == 0
 
 
 def test_a_session_time_zone_does_not_shift_the_stamps(own_engine: Engine) -> None:
@@ -273,14 +307,15 @@ def test_a_session_time_zone_does_not_shift_the_stamps(own_engine: Engine) -> No
         )
 
 
-def test_rows_with_nothing_missing_are_not_counted(db: Engine) -> None:
+@IN_BOTH_MODES
+def test_rows_with_nothing_missing_are_not_counted(db: Engine, model: Any) -> None:
     with Session(db) as session:
-        session.add(User(id=1, name="tracked", fullname="T", age=1))
+        session.add(model(id=1, name="tracked", fullname="T", age=1))
         session.commit()
-    insert_legacy(db, User, user_rows(3)[1:])
-    before = snapshot(db, User)
-    assert run(db, User, at="updated_at") == 2
-    assert snapshot(db, User)[0] == before[0]
+    insert_legacy(db, model, user_rows(3)[1:])
+    before = snapshot(db, model)
+    assert run(db, model, at="updated_at") == 2
+    assert snapshot(db, model)[0] == before[0]
 
 
 # -- values -------------------------------------------------------------------
@@ -318,20 +353,23 @@ VALUE_ROWS: list[dict[str, Any]] = [
 ]
 
 
-def test_values_are_those_a_stamped_write_records(db: Engine) -> None:
+@IN_BOTH_MODES
+def test_values_are_those_a_stamped_write_records(db: Engine, mode: str) -> None:
     """Each kind of value comes out of backfill in the very form a stamped
-    INSERT of the same row writes, and reads back as the column's value."""
+    INSERT of the same row writes (compiled, or by the triggers), and reads
+    back as the column's value."""
+    everything = EVERYTHING[mode]
     tracked_ids = [10 + i for i in range(len(VALUE_ROWS))]
     with db.begin() as conn:
         for row_id, values in zip(tracked_ids, VALUE_ROWS, strict=True):
-            conn.execute(insert(Everything.__table__).values(id=row_id, **values))
+            conn.execute(insert(everything.__table__).values(id=row_id, **values))
     insert_legacy(
-        db, Everything, [{"id": i + 1, **values} for i, values in enumerate(VALUE_ROWS)]
+        db, everything, [{"id": i + 1, **values} for i, values in enumerate(VALUE_ROWS)]
     )
-    assert run(db, Everything, at=None) == len(VALUE_ROWS)
+    assert run(db, everything, at=None) == len(VALUE_ROWS)
 
-    rows = {row["id"]: row for row in snapshot(db, Everything)}
-    table = Everything.__table__
+    rows = {row["id"]: row for row in snapshot(db, everything)}
+    table = everything.__table__
     for i, tracked_id in enumerate(tracked_ids):
         filled, tracked = rows[i + 1], rows[tracked_id]
         for field, entry in filled["changes"].items():

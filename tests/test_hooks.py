@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at
 from tests.conftest import backends_and_modes
 from tests.models import both_modes
+from tests.requirements import requires
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -140,7 +141,7 @@ def test_an_explicit_eager_defaults_stands() -> None:
 # with changes=None after the flush. SQLite's RETURNING gives the row as the
 # INSERT wrote it, before the AFTER trigger stamped it, and nothing reloads
 # the stamps (the database holds the right ones).
-@backends_and_modes(("sqlite", "triggers"))
+@backends_and_modes((requires.returning_precedes_after_triggers, "triggers"))
 def test_eager_defaults_loads_stamps_with_the_insert(db: Engine, mode: str) -> None:
     eager = EAGER[mode]
     Base.metadata.create_all(db)
