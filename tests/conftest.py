@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session
 
+from tests.alembic_project import Project, drop_tables
 from tests.backends import Backend, backends_from
 from tests.models import USERS, Base
 from tests.requirements import Capability, requires
@@ -193,3 +194,17 @@ def session(db: Engine) -> Iterator[Session]:
 @pytest.fixture
 def async_engine(db: Engine) -> AsyncEngine:
     return create_async_engine(async_url(db.url.render_as_string(hide_password=False)))
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A name prefix of the test's own, for tables in a shared database."""
+    return "ab" + uuid.uuid4().hex[:6]
+
+
+@pytest.fixture
+def project(tmp_path: Path, db: Engine, prefix: str) -> Iterator[Project]:
+    """A scratch Alembic project against the backend's database."""
+    url = db.url.render_as_string(hide_password=False)
+    yield Project.create(tmp_path / "app", url, prefix=prefix)
+    drop_tables(db, prefix)

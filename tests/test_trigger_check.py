@@ -27,7 +27,7 @@ from fieldstamps import (
     trigger_ddl,
 )
 from fieldstamps.__main__ import main
-from fieldstamps._triggers import _dialect_name, install
+from fieldstamps._triggers import connection_dialect_name, install
 from tests.backends import Backend
 from tests.conftest import _scratch_database, make_engine
 from tests.requirements import requires
@@ -136,7 +136,7 @@ def _raw(db: Engine, *statements: str) -> None:
 
 def _ddl(db: Engine, model: type) -> fieldstamps.TriggerDDL:
     with db.connect() as conn:
-        return trigger_ddl(model, _dialect_name(conn))
+        return trigger_ddl(model, connection_dialect_name(conn))
 
 
 def _check(db: Engine, metadata: MetaData = Base.metadata) -> list[Drift]:

@@ -21,6 +21,8 @@ them all::
     │                             catalog of triggers
     ├── PauseError                ``paused()`` given something that is no
     │   (also a ``TypeError``)    session or connection, or entered wrongly
+    ├── MigrationError            a migration's frozen trigger SQL has no
+    │                             text for the database it runs on
     └── UnsupportedDatabaseError  a dialect other than SQLite, PostgreSQL,
                                   MariaDB or MySQL
 """
@@ -112,3 +114,7 @@ class CatalogError(FieldstampsError):
 
 class PauseError(FieldstampsError, TypeError):
     """``paused()`` was given, or entered with, something it cannot pause."""
+
+
+class MigrationError(FieldstampsError):
+    """A migration operation cannot run on the database it is run on."""

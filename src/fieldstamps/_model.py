@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
-from sqlalchemy import Column, ColumnElement, Computed, Table, event, inspect
+from sqlalchemy import Column, ColumnElement, Computed, Table, event, inspect, text
 from sqlalchemy.orm import Mapped, MappedColumn, Mapper, mapped_column
 from sqlalchemy.sql.schema import ColumnDefault, DefaultClause, FetchedValue
 
@@ -438,7 +438,9 @@ def _hand_to_triggers(spec: TableSpec) -> None:
     for any server-side value."""
     mirrors = {id(column) for _, column in spec.mirrors}
     # A writer that leaves created_at/updated_at out must pass their NOT
-    # NULL before SQLite's AFTER triggers can set them: the clock as default.
+    # NULL before SQLite's AFTER triggers can set them: a default whose
+    # value every trigger replaces. CURRENT_TIMESTAMP is the same text on
+    # every database, so a migration that creates the column is portable.
     timestamps = {id(column) for column in (*spec.created_at, *spec.updated_at)}
     for column in (*spec.columns, *spec.created_at):
         if id(column) in mirrors:
@@ -446,7 +448,7 @@ def _hand_to_triggers(spec: TableSpec) -> None:
         column.default = None
         column.onupdate = None
         if id(column) in timestamps:
-            attach_to_column(column, DefaultClause(UtcNow()))
+            attach_to_column(column, DefaultClause(text("CURRENT_TIMESTAMP")))
         else:
             attach_to_column(column, FetchedValue())
         attach_to_column(column, FetchedValue(for_update=True))

@@ -45,7 +45,7 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, TableClause
 
 from ._errors import CatalogError, ConfigurationError, UnsupportedDatabaseError
 from ._spec import TableSpec, spec_of
@@ -55,6 +55,7 @@ from ._sql.base import (
     HASH_MARK,
     PREFIX,
     InstalledTrigger,
+    TriggerSql,
     TriggerTarget,
     ValueChanged,
 )
@@ -179,52 +180,66 @@ def _with_hash(sql: str, digest: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Expected:
+class ExpectedTriggers:
     ddl: TriggerDDL
     #: The trigger names the catalog will list.
     names: frozenset[str]
 
 
-def _expected(table: Table, dialect_name: str) -> _Expected:
-    spec = spec_of(table)
-    if spec is None or not spec.triggers:
-        raise ConfigurationError(
-            f"table {table.name!r} does not ask for triggers: set "
-            "__fieldstamps__ = {'triggers': True} on its class"
-        )
+def _written(
+    table: TableClause, dialect_name: str, spec: TableSpec | None
+) -> TriggerSql:
+    """The dialect's trigger SQL for ``table``; with no spec, only its
+    removal is meaningful (it follows from the table's name alone)."""
     dialect = _dialect(dialect_name)
     quote = dialect.identifier_preparer
-    stamps = _assignments(spec, dialect)
-    written = DIALECTS[dialect_name].trigger_sql(
+    stamps = _Assignments([], [], []) if spec is None else _assignments(spec, dialect)
+    stamp_columns = () if spec is None else (*spec.columns, *spec.created_at)
+    return DIALECTS[dialect_name].trigger_sql(
         TriggerTarget(
             table=quote.format_table(table),
             name=quote.quote(f"{PREFIX}{table.name}"),
             catalog_name=f"{PREFIX}{table.name}",
             quote=quote.quote,
-            key=tuple(quote.quote(column.name) for column in table.primary_key.columns),
+            key=tuple(quote.quote(column.name) for column in table.primary_key),
             own_columns=tuple(
                 quote.quote(column.name)
                 for column in table.columns
-                if not any(
-                    column is stamp for stamp in (*spec.columns, *spec.created_at)
-                )
+                if not any(column is stamp for stamp in stamp_columns)
             ),
             on_insert=tuple(stamps.on_insert),
             on_update=tuple(stamps.on_update),
             on_paused_update=tuple(stamps.on_paused_update),
         )
     )
+
+
+def expected_triggers(table: Table, dialect_name: str) -> ExpectedTriggers:
+    spec = spec_of(table)
+    if spec is None or not spec.triggers:
+        raise ConfigurationError(
+            f"table {table.name!r} does not ask for triggers: set "
+            "__fieldstamps__ = {'triggers': True} on its class"
+        )
+    written = _written(table, dialect_name, spec)
     digest = _digest(written.bodies)
     ddl = TriggerDDL(
         tuple(_with_hash(sql, digest) for sql in written.install),
         tuple(_with_hash(sql, digest) for sql in written.uninstall),
         digest,
     )
-    return _Expected(ddl, frozenset(name for name, _ in written.bodies))
+    return ExpectedTriggers(ddl, frozenset(name for name, _ in written.bodies))
+
+
+def uninstall_sql(table: TableClause, dialect_name: str) -> tuple[str, ...]:
+    """The statements removing the fieldstamps triggers of ``table`` on a
+    database of ``dialect_name``, whatever its class asks: they follow from
+    the table's name alone."""
+    return tuple(_written(table, dialect_name, None).uninstall)
 
 
 def table_trigger_ddl(table: Table, dialect_name: str) -> TriggerDDL:
-    return _expected(table, dialect_name).ddl
+    return expected_triggers(table, dialect_name).ddl
 
 
 def trigger_ddl(model: Any, dialect_name: str) -> TriggerDDL:
@@ -239,7 +254,7 @@ def trigger_ddl(model: Any, dialect_name: str) -> TriggerDDL:
     return table_trigger_ddl(table, dialect_name)
 
 
-def _run(connection: Connection, statements: Sequence[str]) -> None:
+def run_sql(connection: Connection, statements: Sequence[str]) -> None:
     # Through the driver's own cursor with no parameters: the SQL is meant to
     # run as written, % signs included, which a driver with format-style
     # parameters would otherwise read as placeholders.
@@ -251,7 +266,7 @@ def _run(connection: Connection, statements: Sequence[str]) -> None:
         cursor.close()
 
 
-def _dialect_name(connection: Connection) -> str:
+def connection_dialect_name(connection: Connection) -> str:
     dialect = connection.dialect
     return "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
 
@@ -261,11 +276,17 @@ def install_with_table(table: Table) -> None:
 
     @event.listens_for(table, "after_create")
     def _install(target: Table, connection: Connection, **kw: Any) -> None:
-        _run(connection, table_trigger_ddl(target, _dialect_name(connection)).install)
+        run_sql(
+            connection,
+            table_trigger_ddl(target, connection_dialect_name(connection)).install,
+        )
 
     @event.listens_for(table, "before_drop")
     def _uninstall(target: Table, connection: Connection, **kw: Any) -> None:
-        _run(connection, table_trigger_ddl(target, _dialect_name(connection)).uninstall)
+        run_sql(
+            connection,
+            table_trigger_ddl(target, connection_dialect_name(connection)).uninstall,
+        )
 
 
 # -- checking what the database holds ----------------------------------------------
@@ -307,8 +328,8 @@ def _carried(triggers: Sequence[InstalledTrigger]) -> tuple[str | None, bool]:
     return carried, _digest(bodies) == carried
 
 
-def _drift(
-    table: str, expected: _Expected | None, triggers: Sequence[InstalledTrigger]
+def drift_of(
+    table: str, expected: ExpectedTriggers | None, triggers: Sequence[InstalledTrigger]
 ) -> Drift | None:
     expected_hash = None if expected is None else expected.ddl.hash
     carried, sealed = _carried(triggers)
@@ -327,8 +348,8 @@ def _drift(
     return Drift(table, status, expected_hash, carried)
 
 
-def _read_catalog(connection: Connection, schema: str | None) -> list[InstalledTrigger]:
-    dialect_name = _dialect_name(connection)
+def read_catalog(connection: Connection, schema: str | None) -> list[InstalledTrigger]:
+    dialect_name = connection_dialect_name(connection)
     if dialect_name not in DIALECTS:
         raise UnsupportedDatabaseError(dialect_name)
     try:
@@ -341,28 +362,28 @@ def _read_catalog(connection: Connection, schema: str | None) -> list[InstalledT
 
 def _compare(
     connection: Connection, scope: MetaData | Table
-) -> list[tuple[Drift, _Expected | None, list[InstalledTrigger]]]:
+) -> list[tuple[Drift, ExpectedTriggers | None, list[InstalledTrigger]]]:
     """Drift of every table of a MetaData (and of tables it lacks), or of one
     Table alone: then the other tables' triggers are not its business."""
     only = scope if isinstance(scope, Table) else None
     tables = [scope] if isinstance(scope, Table) else scope.sorted_tables
-    dialect_name = _dialect_name(connection)
-    declared: dict[tuple[str | None, str], _Expected] = {}
+    dialect_name = connection_dialect_name(connection)
+    declared: dict[tuple[str | None, str], ExpectedTriggers] = {}
     schemas: set[str | None] = {None} if only is None else set()
     for table in tables:
         schemas.add(table.schema)
         spec = spec_of(table)
         if spec is not None and spec.triggers:
-            declared[table.schema, table.name] = _expected(table, dialect_name)
+            declared[table.schema, table.name] = expected_triggers(table, dialect_name)
     installed: dict[tuple[str | None, str], list[InstalledTrigger]] = {}
     for schema in sorted(schemas, key=lambda name: name or ""):
-        for trigger in _read_catalog(connection, schema):
+        for trigger in read_catalog(connection, schema):
             installed.setdefault((schema, trigger.table), []).append(trigger)
     found = []
     keys = {*declared, *installed} if only is None else {(only.schema, only.name)}
     for key in sorted(keys, key=lambda k: (k[0] or "", k[1])):
         triggers = installed.get(key, [])
-        drift = _drift(key[1], declared.get(key), triggers)
+        drift = drift_of(key[1], declared.get(key), triggers)
         if drift is not None:
             found.append((drift, declared.get(key), triggers))
     return found
@@ -389,10 +410,10 @@ def install(connection: Connection, scope: MetaData | Table) -> list[Drift]:
         # Every drifted object goes first: one left from another version
         # could keep a name the new SQL does not replace.
         for trigger in triggers:
-            _run(connection, trigger.drop)
+            run_sql(connection, trigger.drop)
         if expected is not None:
-            _run(connection, expected.ddl.uninstall)
-            _run(connection, expected.ddl.install)
+            run_sql(connection, expected.ddl.uninstall)
+            run_sql(connection, expected.ddl.install)
     return [drift for drift, _, _ in drifts]
 
 

@@ -50,11 +50,27 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.operations import MigrateOperation, Operations, ops
 from alembic.util import DispatchPriority, PriorityDispatchResult
 
+from ._errors import MigrationError
 from ._spec import TableSpec, spec_of
-from ._sql import StampOf, UtcNow
+from ._sql import DIALECTS, StampOf, UtcNow
+from ._sql.base import InstalledTrigger
+from ._triggers import (
+    connection_dialect_name,
+    drift_of,
+    expected_triggers,
+    read_catalog,
+    run_sql,
+    table_trigger_ddl,
+    uninstall_sql,
+)
 from ._types import StampText
 
-__all__ = ["AddStampColumnsOp", "DropStampColumnsOp"]
+__all__ = [
+    "AddStampColumnsOp",
+    "DropStampColumnsOp",
+    "DropTriggersOp",
+    "InstallTriggersOp",
+]
 
 #: (changes column, field) of each mirror column, by the mirror's name.
 Mirrors = Mapping[str, tuple[str, str]]
@@ -140,6 +156,85 @@ class DropStampColumnsOp(MigrateOperation):
         return self.added
 
 
+#: What frozen trigger SQL is keyed by: the dialects with SQL of their own
+#: (MariaDB runs MySQL's, which is the same text).
+FROZEN_DIALECTS = ("postgresql", "sqlite", "mysql")
+
+#: Statements per dialect name, as a migration file holds them.
+FrozenSql = Mapping[str, Sequence[str]]
+
+
+@Operations.register_operation("install_triggers")
+class InstallTriggersOp(MigrateOperation):
+    """Install a table's fieldstamps triggers from SQL frozen in the
+    migration, for each database: ``op.install_triggers``."""
+
+    def __init__(
+        self,
+        table_name: str,
+        install: FrozenSql,
+        *,
+        uninstall: FrozenSql | None = None,
+        schema: str | None = None,
+    ) -> None:
+        self.table_name = table_name
+        self.install = {name: list(sql) for name, sql in install.items()}
+        self.uninstall = {name: list(sql) for name, sql in (uninstall or {}).items()}
+        self.schema = schema
+
+    @classmethod
+    def install_triggers(
+        cls,
+        operations: Operations,
+        table_name: str,
+        install: FrozenSql,
+        *,
+        schema: str | None = None,
+    ) -> None:
+        """Run ``install[<this database's dialect>]``."""
+        operations.invoke(cls(table_name, install, schema=schema))
+
+    def reverse(self) -> DropTriggersOp:
+        return DropTriggersOp(
+            self.table_name, self.uninstall, install=self.install, schema=self.schema
+        )
+
+
+@Operations.register_operation("drop_triggers")
+class DropTriggersOp(MigrateOperation):
+    """Remove a table's fieldstamps triggers: ``op.drop_triggers``."""
+
+    def __init__(
+        self,
+        table_name: str,
+        uninstall: FrozenSql,
+        *,
+        install: FrozenSql | None = None,
+        schema: str | None = None,
+    ) -> None:
+        self.table_name = table_name
+        self.uninstall = {name: list(sql) for name, sql in uninstall.items()}
+        self.install = {name: list(sql) for name, sql in (install or {}).items()}
+        self.schema = schema
+
+    @classmethod
+    def drop_triggers(
+        cls,
+        operations: Operations,
+        table_name: str,
+        uninstall: FrozenSql,
+        *,
+        schema: str | None = None,
+    ) -> None:
+        """Run ``uninstall[<this database's dialect>]``."""
+        operations.invoke(cls(table_name, uninstall, schema=schema))
+
+    def reverse(self) -> InstallTriggersOp:
+        return InstallTriggersOp(
+            self.table_name, self.install, uninstall=self.uninstall, schema=self.schema
+        )
+
+
 # -- running them -----------------------------------------------------------------
 
 
@@ -172,12 +267,22 @@ def _add_stamp_columns(operations: Operations, op: AddStampColumnsOp) -> None:
         )
         # One statement, so one instant per row in every filled column.
         operations.execute(table.update().values(dict.fromkeys(op.fill_now, UtcNow())))
-    not_null = [column for column in plain if not column.nullable]
-    if not_null:
+    # Defaults come with NOT NULL: SQLite adds no column with a non-constant
+    # default in place, and this batch copies the table there anyway.
+    finishing = [
+        column
+        for column in plain
+        if not column.nullable or _portable_default(column) is not None
+    ]
+    if finishing:
         with operations.batch_alter_table(op.table_name, schema=op.schema) as batch:
-            for column in not_null:
+            for column in finishing:
+                default = _portable_default(column)
                 batch.alter_column(
-                    column.name, existing_type=column.type, nullable=False
+                    column.name,
+                    existing_type=column.type,
+                    nullable=column.nullable,
+                    server_default=False if default is None else sa.text(default),
                 )
     mirrors = [column for column in op.columns if column.name in op.mirrors]
     if mirrors:
@@ -193,15 +298,60 @@ def _drop_stamp_columns(operations: Operations, op: DropStampColumnsOp) -> None:
             batch.drop_column(name)
 
 
+def _frozen_key(dialect: sa.engine.Dialect) -> str:
+    return "mysql" if dialect.name == "mariadb" else dialect.name
+
+
+def _run_frozen(
+    operations: Operations, table_name: str, frozen: FrozenSql, what: str
+) -> None:
+    context = operations.get_context()
+    key = _frozen_key(context.dialect)
+    statements = frozen.get(key)
+    if statements is None:
+        raise MigrationError(
+            f"this migration's {what} of {table_name!r}'s fieldstamps triggers "
+            f"holds SQL for {', '.join(sorted(frozen)) or 'no database'}, not "
+            f"{context.dialect.name}: it was read from the catalog of the "
+            "database it was generated on. Write the SQL for this database "
+            "(fieldstamps.trigger_ddl()) into the migration"
+        )
+    if context.as_sql:
+        context.impl.static_output(DIALECTS[key].script(statements))
+    else:
+        run_sql(operations.get_bind(), statements)
+
+
+@Operations.implementation_for(InstallTriggersOp)
+def _install_triggers(operations: Operations, op: InstallTriggersOp) -> None:
+    _run_frozen(operations, op.table_name, op.install, "installation")
+
+
+@Operations.implementation_for(DropTriggersOp)
+def _drop_triggers(operations: Operations, op: DropTriggersOp) -> None:
+    _run_frozen(operations, op.table_name, op.uninstall, "removal")
+
+
 # -- writing them into migrations ------------------------------------------------
+
+
+def _portable_default(column: sa.Column[Any]) -> str | None:
+    """The text of a stamp column's server default (trigger mode's
+    ``CURRENT_TIMESTAMP``, the same on every database), if it has one."""
+    default = column.server_default
+    if isinstance(default, sa.DefaultClause) and isinstance(default.arg, sa.TextClause):
+        return default.arg.text
+    return None
 
 
 def _render_column(column: sa.Column[Any]) -> str:
     # Stamp columns always have fieldstamps' own types, which take no
     # arguments that matter here.
+    default = _portable_default(column)
+    server_default = "" if default is None else f"server_default=sa.text({default!r}), "
     return (
         f"sa.Column({column.name!r}, fieldstamps.{type(column.type).__name__}(), "
-        f"nullable={column.nullable!r})"
+        f"{server_default}nullable={column.nullable!r})"
     )
 
 
@@ -223,6 +373,42 @@ def _render_drop(autogen_context: AutogenContext, op: DropStampColumnsOp) -> str
     _import_fieldstamps(autogen_context)
     schema = f", schema={op.schema!r}" if op.schema else ""
     return f"op.drop_stamp_columns({op.table_name!r}, {op.column_names!r}{schema})"
+
+
+def _render_frozen(frozen: Mapping[str, Sequence[str]]) -> str:
+    """A dict literal of statement lists, each statement one string literal
+    a line, so that the frozen SQL reads as SQL in the migration file."""
+    parts = ["{"]
+    for name, statements in frozen.items():
+        parts.append(f"        {name!r}: [")
+        for statement in statements:
+            lines = statement.splitlines(keepends=True)
+            literals = "\n".join(f"                {line!r}" for line in lines)
+            parts.append(f"            (\n{literals}\n            ),")
+        parts.append("        ],")
+    parts.append("    }")
+    return "\n".join(parts)
+
+
+def _render_triggers(
+    verb: str, op: InstallTriggersOp | DropTriggersOp, frozen: FrozenSql
+) -> str:
+    schema = f"\n    schema={op.schema!r}," if op.schema else ""
+    return (
+        f"op.{verb}(\n    {op.table_name!r},\n    {_render_frozen(frozen)},{schema}\n)"
+    )
+
+
+@renderers.dispatch_for(InstallTriggersOp)
+def _render_install(autogen_context: AutogenContext, op: InstallTriggersOp) -> str:
+    _import_fieldstamps(autogen_context)
+    return _render_triggers("install_triggers", op, op.install)
+
+
+@renderers.dispatch_for(DropTriggersOp)
+def _render_drop_triggers(autogen_context: AutogenContext, op: DropTriggersOp) -> str:
+    _import_fieldstamps(autogen_context)
+    return _render_triggers("drop_triggers", op, op.uninstall)
 
 
 def _import_fieldstamps(autogen_context: AutogenContext) -> None:
@@ -318,6 +504,31 @@ def _rewrite_dropped_mirrors(modify: ops.ModifyTableOps) -> bool:
     return rewritten
 
 
+# CURRENT_TIMESTAMP as a database may give it back: MariaDB writes
+# current_timestamp(6) for a DATETIME(6) column.
+_NOW_DEFAULT = re.compile(r"\(?current_timestamp(\(\d*\))?\)?", re.IGNORECASE)
+
+
+def _ignore_spelling_of_now(modify: ops.ModifyTableOps, spec: TableSpec) -> None:
+    """Trigger mode's ``CURRENT_TIMESTAMP`` default, read back in another
+    spelling, is no change (its value never survives the triggers)."""
+    timestamps = {column.name for column in (*spec.created_at, *spec.updated_at)}
+    for each in list(modify.ops):
+        if (
+            not isinstance(each, ops.AlterColumnOp)
+            or each.column_name not in timestamps
+        ):
+            continue
+        existing = each.existing_server_default
+        text = getattr(getattr(existing, "arg", None), "text", existing)
+        if each.modify_server_default is False or not isinstance(text, str):
+            continue
+        if _NOW_DEFAULT.fullmatch(text.strip()):
+            each.modify_server_default = False
+            if not each.has_changes():
+                modify.ops.remove(each)
+
+
 def _rewrite_modify(
     autogen_context: AutogenContext, modify: ops.ModifyTableOps
 ) -> None:
@@ -326,6 +537,7 @@ def _rewrite_modify(
     spec = _spec_for(autogen_context, modify.table_name, modify.schema)
     if spec is None:
         return
+    _ignore_spelling_of_now(modify, spec)
     stamps = _stamp_columns(spec)
     added = [
         each
@@ -369,6 +581,118 @@ def _rewrite_create(
     )
 
 
+# -- triggers: what the database holds against what the models ask --------------
+
+
+def _install_op(table: sa.Table) -> InstallTriggersOp:
+    ddls = {name: table_trigger_ddl(table, name) for name in FROZEN_DIALECTS}
+    return InstallTriggersOp(
+        table.name,
+        {name: ddl.install for name, ddl in ddls.items()},
+        uninstall={name: ddl.uninstall for name, ddl in ddls.items()},
+        schema=table.schema,
+    )
+
+
+def _drop_op(
+    table_name: str,
+    schema: str | None,
+    installed: Sequence[InstalledTrigger],
+    dialect_key: str,
+) -> DropTriggersOp:
+    # Removal follows from the table's name on every database; putting the
+    # triggers back (a downgrade) only from what this database holds.
+    table = sa.table(table_name, schema=schema)
+    return DropTriggersOp(
+        table_name,
+        {name: uninstall_sql(table, name) for name in FROZEN_DIALECTS},
+        install={dialect_key: [sql for trigger in installed for sql in trigger.create]},
+        schema=schema,
+    )
+
+
+def _concerns(each: MigrateOperation, key: tuple[str | None, str]) -> bool:
+    if isinstance(each, ops.ModifyTableOps | ops.CreateTableOp | ops.DropTableOp):
+        return (each.schema, each.table_name) == key
+    if isinstance(each, AddStampColumnsOp | DropStampColumnsOp):
+        return (each.schema, each.table_name) == key
+    return False
+
+
+def _place(
+    upgrade_ops: ops.UpgradeOps,
+    key: tuple[str | None, str],
+    before: MigrateOperation | None,
+    after: MigrateOperation | None,
+) -> None:
+    """Old triggers go before the table's other operations (they may read a
+    column those drop), new ones after (they read the columns those add)."""
+    positions = [i for i, each in enumerate(upgrade_ops.ops) if _concerns(each, key)]
+    if after is not None:
+        upgrade_ops.ops.insert(
+            positions[-1] + 1 if positions else len(upgrade_ops.ops), after
+        )
+    if before is not None:
+        upgrade_ops.ops.insert(positions[0] if positions else 0, before)
+
+
+def _tables(autogen_context: AutogenContext) -> list[sa.Table]:
+    metadata = autogen_context.metadata
+    found = []
+    for each in metadata if isinstance(metadata, Sequence) else [metadata]:
+        if each is None:
+            continue
+        for table in each.tables.values():
+            if autogen_context.run_name_filters(
+                table.name, "table", {"schema_name": table.schema}
+            ):
+                found.append(table)
+    return found
+
+
+def _compare_triggers(
+    autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps
+) -> None:
+    connection = autogen_context.connection
+    if connection is None:
+        return
+    dialect_name = connection_dialect_name(connection)
+    if dialect_name not in DIALECTS:
+        return
+    dialect_key = _frozen_key(connection.dialect)
+    tables = _tables(autogen_context)
+    schemas = {table.schema for table in tables} | {None}
+    installed: dict[tuple[str | None, str], list[InstalledTrigger]] = {}
+    for schema in schemas:
+        for trigger in read_catalog(connection, schema):
+            installed.setdefault((schema, trigger.table), []).append(trigger)
+    for table in tables:
+        key = (table.schema, table.name)
+        triggers = installed.pop(key, [])
+        spec = spec_of(table)
+        if spec is not None and spec.triggers:
+            expected = expected_triggers(table, dialect_name)
+            drift = drift_of(table.name, expected, triggers)
+            if drift is None or drift.status == "disabled":
+                continue  # as declared (disabling is not the model's doing)
+            old = _drop_op(table.name, table.schema, triggers, dialect_key)
+            _place(upgrade_ops, key, old if triggers else None, _install_op(table))
+        elif triggers:
+            _place(upgrade_ops, key, _drop_op(*key[::-1], triggers, dialect_key), None)
+    for each in upgrade_ops.ops:
+        # A dropped table's triggers go with it, but not PostgreSQL's function.
+        if isinstance(each, ops.DropTableOp):
+            key = (each.schema, each.table_name)
+            if key in installed:
+                drop = _drop_op(
+                    each.table_name, each.schema, installed[key], dialect_key
+                )
+                _place(upgrade_ops, key, drop, None)
+                break
+    if upgrade_ops.ops:
+        _import_fieldstamps(autogen_context)
+
+
 @comparators.dispatch_for("autogenerate", priority=DispatchPriority.LAST)
 def _portable_stamp_operations(
     autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps
@@ -376,6 +700,9 @@ def _portable_stamp_operations(
     for each in list(upgrade_ops.ops):
         if isinstance(each, ops.ModifyTableOps):
             _rewrite_modify(autogen_context, each)
+            if each.is_empty():
+                upgrade_ops.ops.remove(each)
         elif isinstance(each, ops.CreateTableOp):
             _rewrite_create(autogen_context, upgrade_ops, each)
+    _compare_triggers(autogen_context, upgrade_ops)
     return PriorityDispatchResult.CONTINUE

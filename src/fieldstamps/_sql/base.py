@@ -182,6 +182,9 @@ class InstalledTrigger:
     enabled: bool
     #: Statements removing it (and, on PostgreSQL, its function).
     drop: tuple[str, ...]
+    #: Statements creating it again as it is (and, on PostgreSQL, its
+    #: function first): what a migration's downgrade puts back.
+    create: tuple[str, ...]
 
 
 class DialectSql(Protocol):

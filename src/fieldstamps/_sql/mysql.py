@@ -192,7 +192,8 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
 
 
 _INSTALLED = text(
-    "SELECT TRIGGER_SCHEMA, TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_STATEMENT "
+    "SELECT TRIGGER_SCHEMA, TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_STATEMENT, "
+    "ACTION_TIMING, EVENT_MANIPULATION "
     "FROM information_schema.TRIGGERS "
     "WHERE TRIGGER_SCHEMA = coalesce(:schema, DATABASE()) "
     "AND TRIGGER_NAME LIKE 'fieldstamps%'"
@@ -212,8 +213,12 @@ def installed_triggers(
             body=body,
             enabled=True,
             drop=(f"DROP TRIGGER IF EXISTS {quote(database)}.{quote(name)}",),
+            create=(
+                f"CREATE TRIGGER {quote(name)} {timing} {event} ON {quote(table)} "
+                f"FOR EACH ROW\n{body}",
+            ),
         )
-        for database, name, table, body in connection.execute(
+        for database, name, table, body, timing, event in connection.execute(
             _INSTALLED, {"schema": schema}
         )
         if name.startswith(PREFIX)

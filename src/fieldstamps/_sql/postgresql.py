@@ -191,7 +191,8 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
 _INSTALLED = text(
     """
     SELECT t.tgname, c.relname, n.nspname, p.proname, pn.nspname, p.prosrc,
-           t.tgenabled IN ('O', 'A')
+           t.tgenabled IN ('O', 'A'),
+           pg_catalog.pg_get_functiondef(p.oid), pg_catalog.pg_get_triggerdef(t.oid)
     FROM pg_catalog.pg_trigger t
     JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -217,6 +218,8 @@ def installed_triggers(
         function_schema,
         body,
         enabled,
+        function_sql,
+        trigger_sql,
     ) in connection.execute(_INSTALLED, {"schema": schema}):
         if not name.startswith(PREFIX):
             continue
@@ -232,6 +235,7 @@ def installed_triggers(
                     f"DROP FUNCTION IF EXISTS "
                     f"{quote(function_schema)}.{quote(function)}()",
                 ),
+                create=(function_sql, trigger_sql),
             )
         )
     return found

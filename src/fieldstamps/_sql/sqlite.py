@@ -162,6 +162,9 @@ pause_mark = PauseMark(
     ends_with_transaction=False,
     table=PAUSE_TABLE,
 )
+_CREATE_PAUSE_TABLE = (
+    f"CREATE TABLE IF NOT EXISTS {PAUSE_TABLE} (paused INTEGER NOT NULL)"
+)
 
 
 def trigger_sql(target: TriggerTarget) -> TriggerSql:
@@ -191,10 +194,7 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
     return TriggerSql(
         # The pause table is shared by every table's triggers: created with
         # the first, and left in place when they are removed.
-        install=[
-            f"CREATE TABLE IF NOT EXISTS {PAUSE_TABLE} (paused INTEGER NOT NULL)",
-            *(create for create, _ in triggers),
-        ],
+        install=[_CREATE_PAUSE_TABLE, *(create for create, _ in triggers)],
         uninstall=[
             f"DROP TRIGGER IF EXISTS {target.quote(name)}" for _, name in triggers
         ],
@@ -222,6 +222,7 @@ def installed_triggers(
             body=sql,
             enabled=True,
             drop=(f"DROP TRIGGER IF EXISTS {database}.{quote(name)}",),
+            create=(_CREATE_PAUSE_TABLE, sql),
         )
         for name, table, sql in rows
         if name.startswith(PREFIX)

@@ -1,0 +1,234 @@
+"""Alembic and trigger mode, as a user runs it: ``alembic revision
+--autogenerate`` writes the installation of ``{"triggers": True}`` tables'
+triggers with their SQL frozen in the migration, its exact reverse in
+``downgrade()``, a replacement when the tracked fields change, and nothing on a
+second run; upgrade and downgrade on every backend, a migration generated on
+one database run on the others, and a populated table turned to triggers."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+from sqlalchemy import Engine, MetaData, inspect, text
+
+import fieldstamps
+from tests.alembic_project import (
+    PLAIN,
+    TRACKED,
+    Project,
+    assert_public_and_clean,
+    insert_authors,
+)
+from tests.conftest import BACKENDS
+
+TRIGGERED = TRACKED.replace(
+    '    __tablename__ = "{prefix}_author"\n',
+    '    __tablename__ = "{prefix}_author"\n'
+    '    __fieldstamps__ = {{"triggers": True}}\n',
+).replace(
+    '    __tablename__ = "{prefix}_book"\n',
+    '    __tablename__ = "{prefix}_book"\n    __fieldstamps__ = {{"triggers": True}}\n',
+)
+# One more tracked field on the author: its triggers change.
+WIDER = TRIGGERED.replace(
+    "    email: Mapped[str | None] = mapped_column(String(60))\n",
+    "    email: Mapped[str | None] = mapped_column(String(60))\n"
+    "    bio: Mapped[str | None] = mapped_column(String(200))\n",
+)
+
+
+def _installed(db: Engine, prefix: str) -> dict[str, str | None]:
+    """Table -> the hash its installed fieldstamps triggers carry."""
+    metadata = MetaData()
+    with db.connect() as conn:
+        metadata.reflect(conn, only=lambda name, _: name.startswith(prefix))
+        drifts = fieldstamps.check(conn, metadata)
+    # Reflected tables ask for no triggers: every installed set is "orphaned"
+    # (other tests' tables included, whose names lack the prefix).
+    ours = [d for d in drifts if d.table.startswith(prefix)]
+    assert {d.status for d in ours} <= {"orphaned"}
+    return {d.table: d.installed_hash for d in ours}
+
+
+def _at(script: str, operation: str, table: str) -> int:
+    """Where ``op.<operation>(`` of ``table`` starts in ``script``."""
+    found = re.search(rf"op\.{operation}\(\s*'{table}'", script)
+    assert found is not None, f"no op.{operation}() of {table}"
+    return found.start()
+
+
+def _functions_left(db: Engine, prefix: str) -> list[str]:
+    if db.dialect.name != "postgresql":
+        return []
+    with db.connect() as conn:
+        return list(
+            conn.execute(
+                text("SELECT proname FROM pg_proc WHERE proname LIKE :name"),
+                {"name": f"fieldstamps_{prefix}%"},
+            ).scalars()
+        )
+
+
+def _raw_write_is_stamped(project: Project) -> None:
+    """A write through the DB-API driver, in a fresh interpreter that knows
+    nothing of SQLAlchemy's models: the migrated triggers stamp it."""
+    code = textwrap.dedent(f"""
+        import datetime as dt
+        from sqlalchemy import create_engine
+        engine = create_engine({project.url!r})
+        raw = engine.raw_connection()
+        cursor = raw.cursor()
+        table = "{project.prefix}_author"
+        cursor.execute(f"INSERT INTO {{table}} (id, name, email) VALUES (7, 'a', 'e')")
+        raw.commit()
+        cursor.execute(f"UPDATE {{table}} SET name = 'b' WHERE id = 7")
+        raw.commit()
+        cursor.close()
+        raw.close()
+        import models
+        from sqlalchemy.orm import Session
+        with Session(engine) as session:
+            author = session.get(models.Author, 7)
+            assert author.updated_at > author.created_at, author.updated_at
+            assert author.get_updated_at("name") == author.updated_at
+            assert author.get_updated_at("email") == author.created_at
+            assert author.name_changed_at == author.updated_at
+            assert author.changes["name"]["value"] == "b"
+        print("ok")
+    """)
+    project.run_python(code)
+
+
+def test_a_new_triggered_table_migrates_and_reverses_exactly(
+    project: Project, db: Engine
+) -> None:
+    project.models(TRIGGERED)
+    script = project.autogenerate("create")
+    assert_public_and_clean(script)
+    upgrade, downgrade = script.split("def downgrade", 1)
+    # Frozen SQL for every database, installed after the tables it reads.
+    assert upgrade.count("op.install_triggers(") == 2
+    for dialect in ("'postgresql'", "'sqlite'", "'mysql'"):
+        assert upgrade.count(f"{dialect}: [") == 2
+    assert upgrade.index("op.install_triggers(") > upgrade.index("op.create_table(")
+    assert downgrade.count("op.drop_triggers(") == 2
+    assert downgrade.index("op.drop_triggers(") < downgrade.index("op.drop_table(")
+    project.alembic("upgrade", "head")
+    project.alembic("check")  # a second autogenerate finds nothing to do
+    assert set(_installed(db, project.prefix)) == {
+        f"{project.prefix}_author",
+        f"{project.prefix}_book",
+    }
+    _raw_write_is_stamped(project)
+    project.alembic("downgrade", "base")
+    assert _installed(db, project.prefix) == {}
+    assert _functions_left(db, project.prefix) == []
+
+
+def test_turning_triggers_on_for_a_populated_table(
+    project: Project, db: Engine
+) -> None:
+    project.migrate(PLAIN, "plain")
+    table = f"{project.prefix}_author"
+    insert_authors(db, table)
+    project.models(TRIGGERED)
+    script = project.autogenerate("triggers")
+    assert_public_and_clean(script)
+    upgrade = script.split("def downgrade", 1)[0]
+    assert _at(upgrade, "add_stamp_columns", table) < _at(
+        upgrade, "install_triggers", table
+    )
+    project.alembic("upgrade", "head")
+    project.alembic("check")
+    with db.connect() as conn:
+        rows = conn.execute(text(f"SELECT created_at, updated_at FROM {table}")).all()
+    assert len(rows) == 3 and all(row[0] is not None for row in rows)
+    _raw_write_is_stamped(project)
+    project.alembic("downgrade", "-1")
+    assert table not in _installed(db, project.prefix)
+    assert {c["name"] for c in inspect(db).get_columns(table)} == {
+        "id",
+        "name",
+        "email",
+    }
+
+
+def test_a_change_of_tracked_fields_replaces_the_triggers(
+    project: Project, db: Engine
+) -> None:
+    project.migrate(TRIGGERED, "create")
+    before = _installed(db, project.prefix)
+
+    project.models(WIDER)
+    script = project.autogenerate("wider")
+    assert_public_and_clean(script)
+    upgrade, downgrade = script.split("def downgrade", 1)
+    # Only the author's triggers change: out before the new column, back in
+    # after it; the downgrade puts the old ones back, read from the catalog.
+    author = f"{project.prefix}_author"
+    assert upgrade.count("op.drop_triggers(") == 1
+    assert upgrade.count("op.install_triggers(") == 1
+    assert upgrade.index("op.drop_triggers(") < upgrade.index("add_column")
+    assert upgrade.index("add_column") < upgrade.index("op.install_triggers(")
+    assert _at(downgrade, "install_triggers", author) > _at(
+        downgrade, "drop_triggers", author
+    )
+    project.alembic("upgrade", "head")
+    project.alembic("check")
+    after = _installed(db, project.prefix)
+    book = f"{project.prefix}_book"
+    assert after[book] == before[book]
+    assert after[f"{project.prefix}_author"] != before[f"{project.prefix}_author"]
+
+    project.alembic("downgrade", "-1")
+    assert _installed(db, project.prefix) == before  # the old ones, exactly
+
+
+def test_a_migration_keeps_its_meaning_when_the_model_changes_later(
+    project: Project, db: Engine
+) -> None:
+    project.migrate(TRIGGERED, "create")
+    frozen = _installed(db, project.prefix)
+    project.alembic("downgrade", "base")
+    # The model gains a field; the old migration still installs what it froze.
+    project.models(WIDER.replace("bio: Mapped", "bio2: Mapped"))
+    project.alembic("upgrade", "head")
+    assert _installed(db, project.prefix) == frozen
+    project.alembic("downgrade", "base")
+
+
+def test_a_dropped_triggered_table_takes_its_function_along(
+    project: Project, db: Engine
+) -> None:
+    project.migrate(TRIGGERED, "create")
+    without_books = TRIGGERED.split("class Book", 1)[0].replace(
+        '    books: Mapped[list["Book"]] = relationship(back_populates="author")\n', ""
+    )
+    project.models(without_books)
+    script = project.autogenerate("nobooks")
+    upgrade = script.split("def downgrade", 1)[0]
+    book = f"{project.prefix}_book"
+    assert _at(upgrade, "drop_triggers", book) < _at(upgrade, "drop_table", book)
+    project.alembic("upgrade", "head")
+    project.alembic("check")
+    functions = _functions_left(db, project.prefix)
+    assert functions == ([f"fieldstamps_{project.prefix}_author"] if functions else [])
+    project.alembic("downgrade", "-1")
+    assert f"{project.prefix}_book" in _installed(db, project.prefix)
+
+
+@pytest.mark.parametrize("origin", [backend.id for backend in BACKENDS])
+def test_a_trigger_migration_generated_on_one_database_runs_on_another(
+    origin: str,
+    project: Project,
+    db: Engine,
+    backend_urls: dict[str, str],
+) -> None:
+    project.run_migration_generated_on(backend_urls[origin], TRIGGERED)
+    project.alembic("check")
+    _raw_write_is_stamped(project)
+    project.alembic("downgrade", "base")
+    assert _installed(db, project.prefix) == {}
+    assert not re.search("fieldstamps_", " ".join(_functions_left(db, project.prefix)))
