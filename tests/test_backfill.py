@@ -161,14 +161,11 @@ STAMP_SOURCES: dict[str, str | dt.datetime | None] = {
 
 # -- what is filled, from each source -----------------------------------------
 
-# Trigger mode is left out where the triggers replace stamps a write gives
-# (PostgreSQL, MariaDB), for a library bug: there backfill() on a trigger-mode
-# table fills nothing and reports every row filled. Its UPDATE assigns stamp
-# columns only; the BEFORE UPDATE trigger recomputes them from the row, finds
-# no field changed, and stores changes = {} (no entry), keeps NULL
-# changed_at() columns and moves updated_at to now(); the next run counts
-# the same rows again. SQLite's trigger does not fire for such a write.
-IN_BOTH_MODES = backends_and_modes((requires.triggers_assign_new, "triggers"))
+# In trigger mode the backfill's UPDATE, which writes stamp columns only,
+# keeps what it writes: PostgreSQL's and MariaDB's BEFORE UPDATE triggers
+# would otherwise recompute them from the row (backfill marks its
+# transaction, _pause.stamps_as_written); SQLite's do not fire for it.
+IN_BOTH_MODES = backends_and_modes()
 
 
 @IN_BOTH_MODES

@@ -89,6 +89,7 @@ from sqlalchemy.orm import Mapper
 
 from ._errors import BackfillError
 from ._guard import manual_stamps
+from ._pause import stamps_as_written
 from ._spec import TableSpec, spec_of
 from ._sql.base import ChangesBackfill, ChangesLack, StampTextOf
 from ._types import STAMP_TEXT_FORMAT, UTCDateTime, to_utc
@@ -315,6 +316,8 @@ def _run(
     progress: Progress | None,
 ) -> int:
     keys = list(table.primary_key.columns)
+    spec = spec_of(table)
+    triggered = spec is not None and spec.triggers
     filled = done = 0
     last: Row[Any] | None = None
     try:
@@ -342,7 +345,14 @@ def _run(
             else:
                 rows, batch = batch_size, [*after, _up_to(keys, end)]
             # Writing stamps is this function's whole point.
-            with manual_stamps():
+            with (
+                manual_stamps(),
+                (
+                    stamps_as_written(connection)
+                    if triggered
+                    else contextlib.nullcontext()
+                ),
+            ):
                 result = connection.execute(
                     update(table).where(*batch, needs_filling).values(values)
                 )

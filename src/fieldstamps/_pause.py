@@ -27,7 +27,8 @@ for other sessions (no ``ALTER TABLE ... DISABLE TRIGGER``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, TypeVar
 from weakref import WeakSet
@@ -220,6 +221,24 @@ class Paused:
             # A mark that might outlive the block must not reach the pool.
             connection.invalidate()
             raise
+
+
+@contextmanager
+def stamps_as_written(connection: Connection) -> Iterator[None]:
+    """Trigger-mode UPDATEs inside keep the stamps they write: what
+    ``backfill()`` needs, whose UPDATE writes stamp columns only. Restores a
+    :func:`paused` block's mark, if one is armed, on the way out."""
+    mark = _dialect_sql(connection).pause_mark
+    if mark.keep_sql is None:
+        yield
+        return
+    keep_sql = mark.keep_sql
+    _with_cursor(connection, lambda cursor: cursor.execute(keep_sql))
+    try:
+        yield
+    finally:
+        armed = ARMED in connection.info
+        _with_cursor(connection, mark.set if armed else mark.clear)
 
 
 def paused(target: Pausable) -> Paused:

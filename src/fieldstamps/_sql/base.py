@@ -153,6 +153,11 @@ class PauseMark:
     #: A table the mark lives in, which only databases with trigger-mode
     #: tables have: without it there is nothing to tell.
     table: str | None = None
+    #: The other mark, for ``backfill()``: an UPDATE's stamps are kept as it
+    #: writes them. None where the UPDATE triggers never see a write of
+    #: stamp columns alone (SQLite's listen to the table's own columns).
+    keep_condition: str | None = None
+    keep_sql: str | None = None
 
     def set(self, cursor: DBAPICursor) -> bool:
         """Set the mark; False where there is nothing to mark."""

@@ -150,9 +150,11 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 # and when the pool takes the connection back (``_pause.py``).
 pause_mark = PauseMark(
     condition="@fieldstamps_paused IS NOT NULL",
-    set_sql="SET @fieldstamps_paused = 1",
+    set_sql="SET @fieldstamps_paused = 'on'",
     clear_sql="SET @fieldstamps_paused = NULL",
     ends_with_transaction=False,
+    keep_condition="@fieldstamps_paused = 'kept'",
+    keep_sql="SET @fieldstamps_paused = 'kept'",
 )
 
 
@@ -178,7 +180,9 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
     updated = trigger(
         "update",
         "UPDATE",
-        f"  IF {pause_mark.condition} THEN\n{sets(target.on_paused_update, '    ')}\n"
+        f"  IF {pause_mark.keep_condition} THEN\n    BEGIN END;\n"
+        f"  ELSEIF {pause_mark.condition} THEN\n"
+        f"{sets(target.on_paused_update, '    ')}\n"
         f"  ELSE\n{sets(target.on_update, '    ')}\n  END IF;",
     )
     return TriggerSql(

@@ -141,6 +141,8 @@ pause_mark = PauseMark(
     set_sql="SELECT set_config('fieldstamps.paused', 'on', true)",
     clear_sql="SELECT set_config('fieldstamps.paused', '', true)",
     ends_with_transaction=True,
+    keep_condition="current_setting('fieldstamps.paused', true) = 'kept'",
+    keep_sql="SELECT set_config('fieldstamps.paused', 'kept', true)",
 )
 
 
@@ -156,6 +158,8 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
         f"  {HASH_LINE}\n"
         "  IF TG_OP = 'INSERT' THEN\n"
         f"{block(target.on_insert)}\n"
+        f"  ELSIF {pause_mark.keep_condition} THEN\n"
+        "    NULL;\n"
         f"  ELSIF {pause_mark.condition} THEN\n"
         f"{block(target.on_paused_update)}\n"
         "  ELSE\n"
