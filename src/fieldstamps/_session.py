@@ -28,6 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.unitofwork import UOWTransaction
 
 from ._spec import spec_of
+from ._sql import DIALECTS
 
 _COMMITTING = "fieldstamps.committing"
 _FLUSHED = "fieldstamps.flushed"
@@ -87,9 +88,23 @@ def _reload_flushed(session: Session, flush_context: UOWTransaction) -> None:
             by_mapper.setdefault(state.mapper, []).append(state)
     for mapper, states in by_mapper.items():
         keys = _stamp_keys(mapper, with_created_at=True)
+        if _returned_before_triggers(session, mapper):
+            _reload(session, mapper, keys, states, every_key=True)
+            continue
         stale = [state for state in states if state.unloaded.intersection(keys)]
         if stale:
             _reload(session, mapper, keys, stale)
+
+
+def _returned_before_triggers(session: Session, mapper: Mapper[Any]) -> bool:
+    """Whether stamps an ``eager_defaults`` RETURNING loaded may predate the
+    triggers that write them (SQLite's AFTER triggers)."""
+    spec = spec_of(mapper.local_table)
+    if spec is None or not spec.triggers or not mapper.eager_defaults:
+        return False
+    dialect = session.connection(bind_arguments={"mapper": mapper}).dialect
+    written = DIALECTS.get(dialect.name)
+    return written is not None and written.returning_precedes_triggers
 
 
 def _reload(
@@ -97,6 +112,8 @@ def _reload(
     mapper: Mapper[Any],
     keys: list[str],
     states: Iterable[InstanceState[Any]],
+    *,
+    every_key: bool = False,
 ) -> None:
     pk = mapper.primary_key
     wanted = [mapper.columns[key] for key in keys]
@@ -119,7 +136,7 @@ def _reload(
             if state is None or state.obj() is None:
                 continue
             for key, value in zip(keys, row[len(pk) :], strict=True):
-                if key in state.unloaded:
+                if every_key or key in state.unloaded:
                     set_committed_value(state.obj(), key, value)
 
 

@@ -237,6 +237,9 @@ class DialectSql(Protocol):
 
     #: How triggers learn that the writing transaction is paused.
     pause_mark: PauseMark
+    #: Whether a statement's RETURNING gives the row before its triggers
+    #: stamped it (SQLite's AFTER triggers), so the stamps are read again.
+    returning_precedes_triggers: bool
 
     def trigger_sql(self, target: TriggerTarget) -> TriggerSql:
         """The statements installing, and those removing, ``target``'s

@@ -148,6 +148,7 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 
 # A session variable: cleared when the pause ends, at the transaction's end
 # and when the pool takes the connection back (``_pause.py``).
+returning_precedes_triggers = False
 pause_mark = PauseMark(
     condition="@fieldstamps_paused IS NOT NULL",
     set_sql="SET @fieldstamps_paused = 'on'",

@@ -136,6 +136,7 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 
 # A transaction-local setting: it ends with the transaction (and with a
 # rolled-back savepoint), whatever happens to the client.
+returning_precedes_triggers = False
 pause_mark = PauseMark(
     condition="current_setting('fieldstamps.paused', true) = 'on'",
     set_sql="SELECT set_config('fieldstamps.paused', 'on', true)",

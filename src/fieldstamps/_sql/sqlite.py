@@ -152,6 +152,8 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 # inside the paused transaction and deleted before it commits (a rollback
 # takes it away by itself), so no other connection ever sees one.
 PAUSE_TABLE = f"{PREFIX}pause"
+# AFTER triggers: RETURNING shows the row as the statement wrote it.
+returning_precedes_triggers = True
 pause_mark = PauseMark(
     condition=f"EXISTS (SELECT 1 FROM {PAUSE_TABLE})",
     set_sql=(
