@@ -16,6 +16,7 @@ from sqlalchemy import Engine, MetaData, inspect, text
 import fieldstamps
 from tests.alembic_project import (
     PLAIN,
+    ROOT,
     TRACKED,
     Project,
     assert_public_and_clean,
@@ -232,3 +233,38 @@ def test_a_trigger_migration_generated_on_one_database_runs_on_another(
     project.alembic("downgrade", "base")
     assert _installed(db, project.prefix) == {}
     assert not re.search("fieldstamps_", " ".join(_functions_left(db, project.prefix)))
+
+
+README = ROOT / "README.md"
+PRICE_IMPORTS = """
+import datetime as dt
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+import fieldstamps
+
+class Base(DeclarativeBase):
+    pass
+
+"""
+
+
+def _readme_trigger_migration() -> tuple[str, str]:
+    """The README's model and the migration it says a user gets."""
+    section = README.read_text().split("## Capture every writer", 1)[1]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    [model] = [block for block in blocks if "class Price" in block]
+    [migration] = [block for block in blocks if "def upgrade" in block]
+    return model, migration
+
+
+def test_the_readme_shows_the_migration_a_user_gets(project: Project) -> None:
+    model, migration = _readme_trigger_migration()
+    escaped = model.replace("{", "{{").replace("}", "}}")
+    source = PRICE_IMPORTS + escaped.replace('"price"', '"{prefix}_price"')
+    script = project.autogenerate_from(source, "prices")
+    generated = {
+        line.strip() for line in script.replace(project.prefix + "_", "").splitlines()
+    }
+    shown = [line.strip() for line in migration.splitlines()]
+    # Every line shown is generated; "..." stands for what is left out.
+    missing = [line for line in shown if "..." not in line and line not in generated]
+    assert missing == []
