@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -153,25 +153,6 @@ def mode(request: pytest.FixtureRequest) -> str:
 def model(mode: str) -> type[Any]:
     """The seed post's User of ``mode``: User or TriggeredUser."""
     return USERS[mode]
-
-
-def backends_and_modes(
-    left_out: Callable[[Backend, str], bool] | None = None,
-) -> pytest.MarkDecorator:
-    """Parametrize a test over every backend and mode, as the ``backend`` and
-    ``mode`` fixtures do, but the ``(backend, mode)`` pairs ``left_out``
-    gives True for: cases a known library bug fails, named with the bug
-    where this is used."""
-    return pytest.mark.parametrize(
-        ("backend", "mode"),
-        [
-            pytest.param(backend, mode, id=f"{backend.id}-{mode}")
-            for backend in BACKENDS
-            for mode in USERS
-            if left_out is None or not left_out(backend, mode)
-        ],
-        scope="session",
-    )
 
 
 def mode_fixture(name: str, models: Mapping[str, Any]) -> Any:

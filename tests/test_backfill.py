@@ -7,7 +7,7 @@ partial, NULL ``changed_at()`` columns. Every test runs on every backend.
 
 What is filled is checked in both modes (``model``: User or TriggeredUser;
 a trigger-mode table's rows from before tracking are written with its
-triggers off), except where a library bug fails them (``IN_BOTH_MODES``).
+triggers off).
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ from fieldstamps import (
 )
 from fieldstamps.__main__ import ProgressBar, main
 from fieldstamps._types import STAMP_TEXT_FORMAT, parse_stamp_text
-from tests.conftest import backends_and_modes
 from tests.models import (
     EVERYTHING,
     Color,
@@ -165,10 +164,8 @@ STAMP_SOURCES: dict[str, str | dt.datetime | None] = {
 # keeps what it writes: PostgreSQL's and MariaDB's BEFORE UPDATE triggers
 # would otherwise recompute them from the row (backfill marks its
 # transaction, _pause.stamps_as_written); SQLite's do not fire for it.
-IN_BOTH_MODES = backends_and_modes()
 
 
-@IN_BOTH_MODES
 @pytest.mark.parametrize("source", list(STAMP_SOURCES))
 def test_fills_missing_entries_and_stamps_from_the_source(
     db: Engine, model: Any, source: str
@@ -214,7 +211,6 @@ def test_fills_missing_entries_and_stamps_from_the_source(
     assert snapshot(db, model) == after
 
 
-@IN_BOTH_MODES
 def test_unknown_stamps_stay_unknown_until_a_real_change(
     db: Engine, model: Any
 ) -> None:
@@ -239,7 +235,6 @@ def test_unknown_stamps_stay_unknown_until_a_real_change(
         assert user.get_updated_at("fullname") is None
 
 
-@IN_BOTH_MODES
 def test_damaged_documents_get_entries_and_damaged_entries_stay(
     db: Engine, model: Any
 ) -> None:
@@ -271,7 +266,6 @@ def test_damaged_documents_get_entries_and_damaged_entries_stay(
     assert run(db, model, at="updated_at") == 0
 
 
-@IN_BOTH_MODES
 def test_a_nullable_source_column_leaves_those_rows_unstamped(
     db: Engine, model: Any
 ) -> None:
@@ -304,7 +298,6 @@ def test_a_session_time_zone_does_not_shift_the_stamps(own_engine: Engine) -> No
         )
 
 
-@IN_BOTH_MODES
 def test_rows_with_nothing_missing_are_not_counted(db: Engine, model: Any) -> None:
     with Session(db) as session:
         session.add(model(id=1, name="tracked", fullname="T", age=1))
@@ -350,7 +343,6 @@ VALUE_ROWS: list[dict[str, Any]] = [
 ]
 
 
-@IN_BOTH_MODES
 def test_values_are_those_a_stamped_write_records(db: Engine, mode: str) -> None:
     """Each kind of value comes out of backfill in the very form a stamped
     INSERT of the same row writes (compiled, or by the triggers), and reads

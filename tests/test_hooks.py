@@ -17,7 +17,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at
-from tests.conftest import backends_and_modes
 from tests.models import both_modes
 from tests.requirements import requires
 from tests.stamps import tick
@@ -140,7 +139,6 @@ def test_an_explicit_eager_defaults_stands() -> None:
 
 # In trigger mode on SQLite, RETURNING gives the row before the AFTER trigger
 # stamps it: the stamps are read again after the flush.
-@backends_and_modes()
 def test_eager_defaults_loads_stamps_with_the_insert(db: Engine, mode: str) -> None:
     eager = EAGER[mode]
     Base.metadata.create_all(db)
