@@ -23,7 +23,10 @@ class PostgresqlAudit(Contender):
     note = (
         "VersioningManager() defaults: statement-level triggers, no actor "
         "model, no transaction row (nothing sets its values); W5/W6 use its "
-        "own indexes only (activity has none on the row id or issued_at)"
+        "own indexes only (activity has none on the row id or issued_at); W3 "
+        "is quadratic in N: the UPDATE trigger's INSERT..SELECT keeps the plan "
+        "PL/pgSQL cached for W2's one-row statements, a nested loop that "
+        "rescans the transition tables once per row"
     )
 
     def __init__(self, dialect: str) -> None:
