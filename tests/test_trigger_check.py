@@ -165,11 +165,20 @@ def test_a_dropped_trigger_is_missing(cards: Engine) -> None:
     assert _check(cards) == [Drift("check_card", "missing", ddl.hash, None)]
 
 
+def _after_hash_line(sql: str, digest: str, added: str) -> str:
+    """``sql`` with ``added`` after the line carrying the hash, if any."""
+    at = sql.find(digest)
+    if at < 0:
+        return sql
+    end = sql.index("\n", at)
+    return sql[:end] + added + sql[end:]
+
+
 def test_a_body_edited_by_hand_is_modified(cards: Engine) -> None:
     ddl = _ddl(cards, Card)
-    mark = f"-- fieldstamps {ddl.hash}"
     edited = [
-        sql.replace(mark, f"{mark}\n-- tweaked in the console") for sql in ddl.install
+        _after_hash_line(sql, ddl.hash, "\n-- tweaked in the console")
+        for sql in ddl.install
     ]
     assert edited != list(ddl.install)
     _raw(cards, *ddl.uninstall, *edited)
@@ -255,8 +264,11 @@ def test_install_repairs_every_drift_and_is_idempotent(cards: Engine) -> None:
 
 def test_install_repairs_a_modified_and_a_disabled_trigger(cards: Engine) -> None:
     ddl = _ddl(cards, Card)
-    mark = f"-- fieldstamps {ddl.hash}"
-    _raw(cards, *ddl.uninstall, *(sql.replace(mark, f"{mark} ") for sql in ddl.install))
+    _raw(
+        cards,
+        *ddl.uninstall,
+        *(_after_hash_line(sql, ddl.hash, " ") for sql in ddl.install),
+    )
     if requires.disable_trigger(cards):
         _raw(cards, "ALTER TABLE check_tag DISABLE TRIGGER fieldstamps_check_tag")
     statuses = {d.table: d.status for d in _check(cards)}

@@ -5,6 +5,7 @@ SQLAlchemy's own writes leave the work to the triggers."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import subprocess
@@ -14,7 +15,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, ForeignKey, Integer, String, select, text, update
+from sqlalchemy import (
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    make_url,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -29,6 +39,7 @@ from fieldstamps import (
     trigger_ddl,
     updated_at_column,
 )
+from tests.conftest import _scratch_database, make_engine
 from tests.requirements import requires
 
 
@@ -399,3 +410,111 @@ def test_a_foreign_key_cascade_into_a_tracked_column(db: Engine) -> None:
                 assert branch.updated_at == branch.created_at
     finally:
         CascadeBase.metadata.drop_all(db)
+
+
+# -- a backup restored elsewhere ---------------------------------------------------
+
+
+def _pipe(dump: list[str], restore: list[str]) -> None:
+    output = subprocess.run(dump, capture_output=True, check=True).stdout
+    subprocess.run(restore, input=output, capture_output=True, check=True)
+
+
+def _pg_dump(source: str, target: str) -> None:
+    src, dst = make_url(source), make_url(target)
+    _pipe(
+        [
+            "pg_dump",
+            "--no-owner",
+            f"-h{src.host}",
+            f"-U{src.username}",
+            f"{src.database}",
+        ],
+        [
+            "psql",
+            "-q",
+            "-vON_ERROR_STOP=1",
+            f"-h{dst.host}",
+            f"-U{dst.username}",
+            f"{dst.database}",
+        ],
+    )
+
+
+def _mariadb_dump(source: str, target: str) -> None:
+    src, dst = make_url(source), make_url(target)
+    _pipe(
+        [
+            "mariadb-dump",
+            "--triggers",
+            f"-h{src.host}",
+            f"-u{src.username}",
+            f"{src.database}",
+        ],
+        ["mariadb", f"-h{dst.host}", f"-u{dst.username}", f"{dst.database}"],
+    )
+
+
+def _sqlite_dump(source: str, target: str) -> None:
+    import sqlite3
+
+    src = sqlite3.connect(str(make_url(source).database))
+    dst = sqlite3.connect(str(make_url(target).database))
+    try:
+        dst.executescript("\n".join(src.iterdump()))
+    finally:
+        src.close()
+        dst.close()
+
+
+#: Each database's own backup tool, its output run into another database.
+_DUMP_AND_RESTORE = {
+    "postgresql": _pg_dump,
+    "mysql": _mariadb_dump,
+    "mariadb": _mariadb_dump,
+    "sqlite": _sqlite_dump,
+}
+
+
+def test_a_backup_restored_elsewhere_stamps_as_before(
+    notes: Engine, backend: Any, tmp_path: Any
+) -> None:
+    _raw(notes, "INSERT INTO trigger_note (id, body, n) VALUES (1, 'a', 1)")
+    with contextlib.ExitStack() as stack:
+        url = (
+            stack.enter_context(_scratch_database(backend.url))
+            if backend.url is not None
+            else f"sqlite:///{tmp_path / 'restored.db'}"
+        )
+        _DUMP_AND_RESTORE[notes.dialect.name](
+            notes.url.render_as_string(hide_password=False), url
+        )
+        restored = make_engine(url)
+        stack.callback(restored.dispose)
+        before, original = _row(restored), _row(notes)
+        assert (before.changes, before.updated_at, before.body_changed_at) == (
+            original.changes,
+            original.updated_at,
+            original.body_changed_at,
+        )
+        _tick()
+        statements = ["UPDATE trigger_note SET body = 'B' WHERE id = 1"]
+        if requires.trigger_functions(restored):
+            # A restore runs with an empty search_path; the function pins its
+            # own, so a writer with none is stamped too.
+            statements = [
+                "SELECT pg_catalog.set_config('search_path', '', true)",
+                "UPDATE public.trigger_note SET body = 'B' WHERE id = 1",
+            ]
+            with restored.connect() as conn:
+                pinned = conn.scalar(
+                    text("SELECT proconfig FROM pg_proc WHERE proname = :name"),
+                    {"name": "fieldstamps_trigger_note"},
+                )
+            assert pinned == ["search_path=pg_catalog, public"]
+        _raw(restored, *statements)
+        after = _row(restored)
+        assert after.get_updated_at("body") == after.updated_at > before.updated_at
+        assert after.get_updated_at("n") == before.get_updated_at("n")
+        with restored.connect() as conn:
+            assert fieldstamps.check(conn, Note.__table__) == []

@@ -51,8 +51,7 @@ from ._errors import CatalogError, ConfigurationError, UnsupportedDatabaseError
 from ._spec import TableSpec, spec_of
 from ._sql import DIALECTS, ChangesOnInsert, ChangesOnUpdate, UtcNow
 from ._sql.base import (
-    HASH_LINE,
-    HASH_MARK,
+    HASH_SLOT,
     PREFIX,
     InstalledTrigger,
     TriggerSql,
@@ -167,7 +166,7 @@ def _assignments(spec: TableSpec, dialect: Dialect) -> _Assignments:
 
 def _digest(bodies: Sequence[tuple[str, str]]) -> str:
     """The hash of a table's triggers: a digest of their bodies, in name order,
-    each with :data:`HASH_LINE` as written (the hash cannot be part of what
+    each with :data:`HASH_SLOT` as written (the hash cannot be part of what
     it digests). Bodies only, because they are what a catalog returns
     verbatim; what lies outside them (names, events, PostgreSQL's pinned
     ``search_path``) follows from the table name alone."""
@@ -176,7 +175,7 @@ def _digest(bodies: Sequence[tuple[str, str]]) -> str:
 
 
 def _with_hash(sql: str, digest: str) -> str:
-    return sql.replace(HASH_LINE, HASH_MARK + digest)
+    return sql.replace(HASH_SLOT, digest)
 
 
 @dataclass(frozen=True)
@@ -311,28 +310,32 @@ class Drift:
     installed_hash: str | None
 
 
-_CARRIED = re.compile(re.escape(HASH_MARK) + r"([0-9a-f]{12})")
-
-
-def _carried(triggers: Sequence[InstalledTrigger]) -> tuple[str | None, bool]:
-    """The hash the installed bodies carry, and whether re-hashing the bodies
-    gives it (False too when they carry none, or disagree)."""
-    found = {match for trigger in triggers for match in _CARRIED.findall(trigger.body)}
+def _carried(
+    triggers: Sequence[InstalledTrigger], mark: str
+) -> tuple[str | None, bool]:
+    """The hash the installed bodies carry behind ``mark``, and whether
+    re-hashing the bodies gives it (False too when they carry none, or
+    disagree)."""
+    carrying = re.compile(re.escape(mark) + r"([0-9a-f]{12})")
+    found = {match for trigger in triggers for match in carrying.findall(trigger.body)}
     if len(found) != 1:
         return (found.pop() if found else None), False
     carried = found.pop()
     bodies = [
-        (trigger.name, trigger.body.replace(HASH_MARK + carried, HASH_LINE))
+        (trigger.name, trigger.body.replace(mark + carried, mark + HASH_SLOT))
         for trigger in triggers
     ]
     return carried, _digest(bodies) == carried
 
 
 def drift_of(
-    table: str, expected: ExpectedTriggers | None, triggers: Sequence[InstalledTrigger]
+    table: str,
+    expected: ExpectedTriggers | None,
+    triggers: Sequence[InstalledTrigger],
+    dialect_name: str,
 ) -> Drift | None:
     expected_hash = None if expected is None else expected.ddl.hash
-    carried, sealed = _carried(triggers)
+    carried, sealed = _carried(triggers, DIALECTS[dialect_name].hash_mark)
     if expected is None:
         return Drift(table, "orphaned", None, carried) if triggers else None
     if {trigger.name for trigger in triggers} != expected.names:
@@ -383,7 +386,7 @@ def _compare(
     keys = {*declared, *installed} if only is None else {(only.schema, only.name)}
     for key in sorted(keys, key=lambda k: (k[0] or "", k[1])):
         triggers = installed.get(key, [])
-        drift = drift_of(key[1], declared.get(key), triggers)
+        drift = drift_of(key[1], declared.get(key), triggers, dialect_name)
         if drift is not None:
             found.append((drift, declared.get(key), triggers))
     return found

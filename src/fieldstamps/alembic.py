@@ -672,7 +672,7 @@ def _compare_triggers(
         spec = spec_of(table)
         if spec is not None and spec.triggers:
             expected = expected_triggers(table, dialect_name)
-            drift = drift_of(table.name, expected, triggers)
+            drift = drift_of(table.name, expected, triggers, dialect_name)
             if drift is None or drift.status == "disabled":
                 continue  # as declared (disabling is not the model's doing)
             old = _drop_op(table.name, table.schema, triggers, dialect_key)

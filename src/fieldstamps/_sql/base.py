@@ -121,16 +121,18 @@ class TriggerTarget:
 #: What every database object of fieldstamps is named with.
 PREFIX = "fieldstamps_"
 
-#: The line every trigger body carries, with the hash in place of the slot:
-#: the hash is computed with the slot, then written into it (``_triggers``).
-HASH_MARK = "-- fieldstamps "
+#: Where each trigger body carries its hash: the hash is computed with the
+#: slot in place, then written into it (``_triggers``). Each dialect puts it
+#: behind a mark of its own (``DialectSql.hash_mark``), in a form its tools
+#: keep: a comment where they keep comments, a block label on MariaDB/MySQL,
+#: whose console and dump restore drop comments from a trigger's body.
 HASH_SLOT = "<hash>"
-HASH_LINE = HASH_MARK + HASH_SLOT
 
 
 @dataclass(frozen=True)
 class TriggerSql:
-    """One table's trigger SQL, with :data:`HASH_LINE` in every body."""
+    """One table's trigger SQL, with ``hash_mark`` + :data:`HASH_SLOT` in
+    every body."""
 
     install: list[str]
     uninstall: list[str]
@@ -237,6 +239,8 @@ class DialectSql(Protocol):
 
     #: How triggers learn that the writing transaction is paused.
     pause_mark: PauseMark
+    #: What stands before the hash in a trigger body (:data:`HASH_SLOT`).
+    hash_mark: str
     #: Whether a statement's RETURNING gives the row before its triggers
     #: stamped it (SQLite's AFTER triggers), so the stamps are read again.
     returning_precedes_triggers: bool

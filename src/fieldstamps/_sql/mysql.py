@@ -24,7 +24,7 @@ from sqlalchemy.types import TypeEngine
 
 from .._types import ValueKind, unwrap, value_kind
 from .base import (
-    HASH_LINE,
+    HASH_SLOT,
     PREFIX,
     Entry,
     InstalledTrigger,
@@ -149,6 +149,9 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 # A session variable: cleared when the pause ends, at the transaction's end
 # and when the pool takes the connection back (``_pause.py``).
 returning_precedes_triggers = False
+# A label on the body's block: the mariadb console and a restored dump drop
+# comments from a trigger body, which would lose a hash kept in one.
+hash_mark = "fieldstamps_"
 pause_mark = PauseMark(
     condition="@fieldstamps_paused IS NOT NULL",
     set_sql="SET @fieldstamps_paused = 'on'",
@@ -169,7 +172,7 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
 
     def trigger(suffix: str, event: str, statements: str) -> tuple[str, str, str]:
         # What information_schema.TRIGGERS.ACTION_STATEMENT returns.
-        body = f"BEGIN\n  {HASH_LINE}\n{statements}\nEND"
+        body = f"{hash_mark}{HASH_SLOT}: BEGIN\n{statements}\nEND"
         name = target.quote(f"{target.catalog_name}_{suffix}")
         create = (
             f"CREATE TRIGGER {name} BEFORE {event} ON {target.table} "

@@ -11,7 +11,7 @@ from sqlalchemy.types import TypeEngine
 
 from .._types import ValueKind, value_kind
 from .base import (
-    HASH_LINE,
+    HASH_SLOT,
     PREFIX,
     Entry,
     InstalledTrigger,
@@ -137,6 +137,7 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 # A transaction-local setting: it ends with the transaction (and with a
 # rolled-back savepoint), whatever happens to the client.
 returning_precedes_triggers = False
+hash_mark = "-- fieldstamps "
 pause_mark = PauseMark(
     condition="current_setting('fieldstamps.paused', true) = 'on'",
     set_sql="SELECT set_config('fieldstamps.paused', 'on', true)",
@@ -156,7 +157,7 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
     # What pg_proc.prosrc returns: the text between the dollar quotes.
     body = (
         "\nBEGIN\n"
-        f"  {HASH_LINE}\n"
+        f"  {hash_mark}{HASH_SLOT}\n"
         "  IF TG_OP = 'INSERT' THEN\n"
         f"{block(target.on_insert)}\n"
         f"  ELSIF {pause_mark.keep_condition} THEN\n"

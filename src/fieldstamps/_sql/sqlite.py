@@ -11,7 +11,7 @@ from sqlalchemy.types import TypeEngine
 
 from .._types import ValueKind, unwrap, value_kind
 from .base import (
-    HASH_LINE,
+    HASH_SLOT,
     PREFIX,
     Entry,
     InstalledTrigger,
@@ -154,6 +154,7 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 PAUSE_TABLE = f"{PREFIX}pause"
 # AFTER triggers: RETURNING shows the row as the statement wrote it.
 returning_precedes_triggers = True
+hash_mark = "-- fieldstamps "
 pause_mark = PauseMark(
     condition=f"EXISTS (SELECT 1 FROM {PAUSE_TABLE})",
     set_sql=(
@@ -182,7 +183,7 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
         name = target.quote(f"{target.catalog_name}_{suffix}")
         return (
             f"CREATE TRIGGER {name} AFTER {event} ON {target.table} "
-            f"FOR EACH ROW {when}BEGIN\n{HASH_LINE}\n"
+            f"FOR EACH ROW {when}BEGIN\n{hash_mark}{HASH_SLOT}\n"
             f"UPDATE {target.table} SET {sets} WHERE {where}; END"
         ), f"{target.catalog_name}_{suffix}"
 
