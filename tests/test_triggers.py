@@ -415,44 +415,24 @@ def test_a_foreign_key_cascade_into_a_tracked_column(db: Engine) -> None:
 # -- a backup restored elsewhere ---------------------------------------------------
 
 
-def _pipe(dump: list[str], restore: list[str]) -> None:
-    output = subprocess.run(dump, capture_output=True, check=True).stdout
-    subprocess.run(restore, input=output, capture_output=True, check=True)
+def _console_dump(dump: list[str], restore: list[str], user: str) -> Any:
+    """Dump with one server command, restore with another, piped."""
 
+    def run(source: str, target: str) -> None:
+        src, dst = make_url(source), make_url(target)
+        output = subprocess.run(
+            [*dump, f"-h{src.host}", f"{user}{src.username}", f"{src.database}"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(
+            [*restore, f"-h{dst.host}", f"{user}{dst.username}", f"{dst.database}"],
+            input=output,
+            capture_output=True,
+            check=True,
+        )
 
-def _pg_dump(source: str, target: str) -> None:
-    src, dst = make_url(source), make_url(target)
-    _pipe(
-        [
-            "pg_dump",
-            "--no-owner",
-            f"-h{src.host}",
-            f"-U{src.username}",
-            f"{src.database}",
-        ],
-        [
-            "psql",
-            "-q",
-            "-vON_ERROR_STOP=1",
-            f"-h{dst.host}",
-            f"-U{dst.username}",
-            f"{dst.database}",
-        ],
-    )
-
-
-def _mariadb_dump(source: str, target: str) -> None:
-    src, dst = make_url(source), make_url(target)
-    _pipe(
-        [
-            "mariadb-dump",
-            "--triggers",
-            f"-h{src.host}",
-            f"-u{src.username}",
-            f"{src.database}",
-        ],
-        ["mariadb", f"-h{dst.host}", f"-u{dst.username}", f"{dst.database}"],
-    )
+    return run
 
 
 def _sqlite_dump(source: str, target: str) -> None:
@@ -468,10 +448,13 @@ def _sqlite_dump(source: str, target: str) -> None:
 
 
 #: Each database's own backup tool, its output run into another database.
+_MARIADB_DUMP = _console_dump(["mariadb-dump", "--triggers"], ["mariadb"], "-u")
 _DUMP_AND_RESTORE = {
-    "postgresql": _pg_dump,
-    "mysql": _mariadb_dump,
-    "mariadb": _mariadb_dump,
+    "postgresql": _console_dump(
+        ["pg_dump", "--no-owner"], ["psql", "-q", "-vON_ERROR_STOP=1"], "-U"
+    ),
+    "mysql": _MARIADB_DUMP,
+    "mariadb": _MARIADB_DUMP,
     "sqlite": _sqlite_dump,
 }
 
