@@ -5,6 +5,8 @@ beyond the block (not on the pooled connection, not after an exception)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -222,3 +224,20 @@ def test_bad_targets_are_named(db: Engine) -> None:
         pause = fieldstamps.paused(session)
         with pause, pytest.raises(PauseError, match="entered twice"), pause:
             pass
+
+
+def test_importing_fieldstamps_needs_no_greenlet() -> None:
+    # An application without async code may not have greenlet, which
+    # sqlalchemy.ext.asyncio requires: paused() must not import it.
+    code = (
+        "import sys; sys.modules['greenlet'] = None\n"
+        "import fieldstamps, sqlalchemy\n"
+        "from sqlalchemy.orm import Session\n"
+        "with fieldstamps.paused(Session(sqlalchemy.create_engine('sqlite://'))):\n"
+        "    pass\n"
+        "print('ok')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "ok", result.stderr

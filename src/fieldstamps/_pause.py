@@ -30,13 +30,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from weakref import WeakSet
 
 from sqlalchemy import Pool, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ._compat import session_connections
@@ -46,7 +45,11 @@ from ._sql.base import DialectSql, PauseMark
 
 _T = TypeVar("_T")
 
-Pausable = Session | Connection | AsyncSession | AsyncConnection
+if TYPE_CHECKING:
+    # Not at run time: sqlalchemy.ext.asyncio needs greenlet, which an
+    # application without async code may not have installed.
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
 
 #: Key, in the DB-API connection's ``info``, of the :class:`PauseMark` set
 #: in its current transaction.
@@ -83,26 +86,34 @@ class Paused:
     """The context manager :func:`paused` returns; ``with`` for a Session or
     Connection, ``async with`` for an AsyncSession or AsyncConnection."""
 
-    def __init__(self, target: Pausable) -> None:
-        if not isinstance(target, Pausable):
+    def __init__(
+        self, target: Session | Connection | AsyncSession | AsyncConnection
+    ) -> None:
+        # The async forms are known by the sync object they wrap.
+        wrapped = getattr(target, "sync_session", None) or getattr(
+            target, "sync_connection", None
+        )
+        sync = target if isinstance(target, Session | Connection) else wrapped
+        if not isinstance(sync, Session | Connection):
             raise PauseError(
                 "fieldstamps.paused() takes a Session, Connection, AsyncSession "
                 f"or AsyncConnection, not {target!r}"
             )
         self._target = target
-        self._armed: list[Connection] = []
+        self._sync: Session | Connection = sync
+        self._is_async = sync is not target
         self._watched: list[Connection] = []
         self._active = False
 
     # -- the block ------------------------------------------------------------
 
     def __enter__(self) -> Paused:
-        if isinstance(self._target, AsyncSession | AsyncConnection):
+        if self._is_async:
             raise PauseError(
                 f"fieldstamps.paused({type(self._target).__name__}) is entered "
                 "with 'async with'"
             )
-        self._start(self._target)
+        self._start(self._sync)
         return self
 
     def __exit__(
@@ -114,13 +125,12 @@ class Paused:
         self._stop()
 
     async def __aenter__(self) -> Paused:
-        target = self._target
-        if not isinstance(target, AsyncSession | AsyncConnection):
+        if not self._is_async:
             raise PauseError(
-                f"fieldstamps.paused({type(target).__name__}) is entered with "
+                f"fieldstamps.paused({type(self._target).__name__}) is entered with "
                 "'with', not 'async with'"
             )
-        await target.run_sync(self._start)
+        await self._run_sync(lambda _: self._start(self._sync))
         return self
 
     async def __aexit__(
@@ -129,9 +139,12 @@ class Paused:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        target = self._target
-        assert isinstance(target, AsyncSession | AsyncConnection)
-        await target.run_sync(lambda _: self._stop())
+        await self._run_sync(lambda _: self._stop())
+
+    async def _run_sync(self, work: Callable[[Any], None]) -> None:
+        # Where the driver's I/O can run: inside the async form's greenlet.
+        target: Any = self._target
+        await target.run_sync(work)
 
     def _start(self, target: Session | Connection) -> None:
         if self._active:
@@ -148,13 +161,8 @@ class Paused:
         if not self._active:
             return
         self._active = False
-        if isinstance(self._target, Session | AsyncSession):
-            session = (
-                self._target.sync_session
-                if isinstance(self._target, AsyncSession)
-                else self._target
-            )
-            event.remove(session, "after_begin", self._session_began)
+        if isinstance(self._sync, Session):
+            event.remove(self._sync, "after_begin", self._session_began)
         for connection in self._watched:
             _PAUSED.discard(connection)
             self._disarm(connection, ending=False)
@@ -241,7 +249,7 @@ def stamps_as_written(connection: Connection) -> Iterator[None]:
         _with_cursor(connection, mark.set if armed else mark.clear)
 
 
-def paused(target: Pausable) -> Paused:
+def paused(target: Session | Connection | AsyncSession | AsyncConnection) -> Paused:
     """Writes made on ``target`` inside the block change values but move no
     stamp: ``updated_at``, field stamps and ``changed_at()`` columns keep
     their instants, while ``changes`` values follow the columns. INSERTs are
