@@ -138,12 +138,13 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 # rolled-back savepoint), whatever happens to the client.
 returning_precedes_triggers = False
 hash_mark = "-- fieldstamps "
+_PAUSE_SETTING = "current_setting('fieldstamps.paused', true)"
 pause_mark = PauseMark(
-    condition="current_setting('fieldstamps.paused', true) = 'on'",
+    condition=f"{_PAUSE_SETTING} = 'on'",
     set_sql="SELECT set_config('fieldstamps.paused', 'on', true)",
     clear_sql="SELECT set_config('fieldstamps.paused', '', true)",
     ends_with_transaction=True,
-    keep_condition="current_setting('fieldstamps.paused', true) = 'kept'",
+    keep_condition=f"{_PAUSE_SETTING} = 'kept'",
     keep_sql="SELECT set_config('fieldstamps.paused', 'kept', true)",
 )
 
@@ -154,15 +155,26 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
             f"    NEW.{column} := {value};" for column, value in assignments
         )
 
+    # The pause setting is read once per updated row, into a variable: the
+    # conditions of pause_mark, with the variable for the setting.
+    def on(condition: str | None) -> str:
+        assert condition is not None
+        return condition.replace(_PAUSE_SETTING, "paused")
+
     # What pg_proc.prosrc returns: the text between the dollar quotes.
     body = (
-        "\nBEGIN\n"
+        "\nDECLARE\n"
+        "  paused text;\n"
+        "BEGIN\n"
         f"  {hash_mark}{HASH_SLOT}\n"
         "  IF TG_OP = 'INSERT' THEN\n"
         f"{block(target.on_insert)}\n"
-        f"  ELSIF {pause_mark.keep_condition} THEN\n"
+        "    RETURN NEW;\n"
+        "  END IF;\n"
+        f"  paused := {_PAUSE_SETTING};\n"
+        f"  IF {on(pause_mark.keep_condition)} THEN\n"
         "    NULL;\n"
-        f"  ELSIF {pause_mark.condition} THEN\n"
+        f"  ELSIF {on(pause_mark.condition)} THEN\n"
         f"{block(target.on_paused_update)}\n"
         "  ELSE\n"
         f"{block(target.on_update)}\n"
