@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    create_mock_engine,
     make_url,
     select,
     text,
@@ -501,3 +502,15 @@ def test_a_backup_restored_elsewhere_stamps_as_before(
         assert after.get_updated_at("n") == before.get_updated_at("n")
         with restored.connect() as conn:
             assert fieldstamps.check(conn, Note.__table__) == []
+
+
+def test_triggers_on_an_unsupported_database_are_refused_when_ddl_is_emitted() -> None:
+    emitted: list[str] = []
+    engine = create_mock_engine(
+        "mssql+pyodbc://", lambda sql, *a, **kw: emitted.append(str(sql))
+    )
+    with pytest.raises(UnsupportedDatabaseError, match="mssql") as refused:
+        Base.metadata.create_all(engine, tables=[Note.__table__], checkfirst=False)
+    assert isinstance(refused.value, fieldstamps.FieldstampsError)
+    # The table's own DDL may be written; no trigger SQL for another database.
+    assert not [sql for sql in emitted if "CREATE TRIGGER" in sql.upper()]
