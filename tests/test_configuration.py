@@ -77,6 +77,12 @@ def _model(options: Any = None, **columns: Any) -> type:
             r"'store_values'\] names 'id', which is not a tracked field",
         ),
         (["name"], r"Thing.__fieldstamps__ must be a dict"),
+        ({"redact": ["pasword"]}, r"\['redact'\] names 'pasword'.*columns: id, name"),
+        ({"redact": "name"}, r"\['redact'\] must be a list of field names"),
+        (
+            {"redact": ["name"], "store_values": ["name"]},
+            r"names 'name' in both 'store_values' and 'redact'",
+        ),
     ],
 )
 def test_bad_options_raise_at_class_creation(options: Any, message: str) -> None:

@@ -139,6 +139,15 @@ SECRETS = both_modes(
     triggers_table="table",
     options={"exclude": ["pin"], "store_values": ["login"]},
 )
+# The same secrecy said the other way: every value stored but a redacted one.
+REDACTED = both_modes(
+    "Redacted",
+    (TimestampMixin, ChangeTrackingMixin, SecretColumns, HostileBase),
+    "key",
+    triggers_table="index",
+    options={"exclude": ["pin"], "redact": ["password"]},
+)
+SECRET_MODELS = {"store_values": SECRETS, "redact": REDACTED}
 
 
 # -- fixtures and helpers ------------------------------------------------------
@@ -168,7 +177,13 @@ def hdb(hostile: Engine) -> Iterator[Engine]:
 
 order = mode_fixture("order", ORDERS)
 odd = mode_fixture("odd", ODDS)
-secret = mode_fixture("secret", SECRETS)
+
+
+@pytest.fixture(params=list(SECRET_MODELS))
+def secret(request: pytest.FixtureRequest, mode: str) -> Any:
+    """A class keeping ``password``'s value out of ``changes``, by
+    ``store_values`` or by ``redact``, of the mode under test."""
+    return SECRET_MODELS[request.param][mode]
 
 
 def _table(model: type[Any]) -> Table:
@@ -604,3 +619,32 @@ def test_excluded_and_valueless_fields_never_store_values(
         assert set(row["changes"]["password"]) == {"updated_at"}
         assert row["changes"]["login"]["value"] == row["login"]
         assert _stamp(row, "password") == row["updated_at"]
+
+
+def test_a_redacted_value_written_by_raw_sql_is_never_stored(hdb: Engine) -> None:
+    # Trigger mode: SQL a writer outside SQLAlchemy runs on the driver itself.
+    model = REDACTED["triggers"]
+    table = _table(model)
+    password = _column(model, "password")
+    insert_sql = table.insert().values({"id": 5, "login": "eve", password: "hunter2-r"})
+    update_sql = (
+        table.update()
+        .where(table.c.id == 5)
+        .values({password: "hunter2-s", "login": "Eve"})
+    )
+    raw = hdb.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for statement in (insert_sql, update_sql):
+            compiled = statement.compile(
+                dialect=hdb.dialect, compile_kwargs={"literal_binds": True}
+            )
+            cursor.execute(str(compiled))
+        raw.commit()
+    finally:
+        raw.close()
+    row = _row(hdb, model, 5)
+    assert "hunter2" not in json.dumps(row["changes"])
+    assert set(row["changes"]["password"]) == {"updated_at"}
+    assert row["changes"]["login"]["value"] == "Eve"
+    assert _stamp(row, "password") == row["updated_at"]

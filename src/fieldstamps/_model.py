@@ -32,7 +32,7 @@ _CHANGES_INFO = "fieldstamps.changes"
 _MIRROR_INFO = "fieldstamps.updated_at_column"
 _UPDATED_AT_INFO = "fieldstamps.updated_at"
 _CREATED_AT_INFO = "fieldstamps.created_at"
-_OPTION_KEYS = frozenset({"include", "exclude", "store_values", "triggers"})
+_OPTION_KEYS = frozenset({"include", "exclude", "redact", "store_values", "triggers"})
 _TIMESTAMP_KEYS = frozenset({"created_at", "updated_at"})
 
 
@@ -47,6 +47,9 @@ class FieldstampsOptions(TypedDict, total=False):
     #: Keep each tracked field's value beside its stamp in ``changes``
     #: (default ``True``), for none (``False``), or for the fields listed.
     store_values: bool | Sequence[str]
+    #: Fields whose value fieldstamps never stores anywhere: only that and
+    #: when they changed (passwords, tokens, personal data).
+    redact: Sequence[str]
     #: Let database triggers compute every stamp, for every writer, not only
     #: SQLAlchemy's own writes (see ``fieldstamps.trigger_ddl``).
     triggers: bool
@@ -324,9 +327,11 @@ def _tracked_fields(
         _check_known(owner, "exclude", excluded, columns)
         keys = [key for key in keys if key not in excluded]
 
+    redacted = set(_field_names(owner, "redact", options.get("redact", ())))
+    _check_known(owner, "redact", sorted(redacted), columns)
     store = options.get("store_values", True)
     if isinstance(store, bool):
-        storing = set(keys) if store else set()
+        storing = set(keys) - redacted if store else set()
     else:
         storing = set(_field_names(owner, "store_values", store))
         for key in storing:
@@ -334,6 +339,11 @@ def _tracked_fields(
                 raise ConfigurationError(
                     f"{owner}.__fieldstamps__['store_values'] names {key!r}, "
                     f"which is not a tracked field; tracked: {', '.join(keys)}"
+                )
+            if key in redacted:
+                raise ConfigurationError(
+                    f"{owner}.__fieldstamps__ names {key!r} in both "
+                    "'store_values' and 'redact': a redacted value is never stored"
                 )
     for key in keys:
         _check_field_key(owner, key)
