@@ -220,6 +220,23 @@ def test_a_dropped_triggered_table_takes_its_function_along(
     assert f"{project.prefix}_book" in _installed(db, project.prefix)
 
 
+def test_every_dropped_triggered_table_takes_its_triggers_along(
+    project: Project, db: Engine
+) -> None:
+    project.migrate(TRIGGERED, "create")
+    project.models(TRIGGERED.split("class Author", 1)[0])  # no model left
+    upgrade = project.autogenerate("none").split("def downgrade", 1)[0]
+    for table in (f"{project.prefix}_author", f"{project.prefix}_book"):
+        assert _at(upgrade, "drop_triggers", table) < _at(upgrade, "drop_table", table)
+    project.alembic("upgrade", "head")
+    assert _functions_left(db, project.prefix) == []
+    project.alembic("downgrade", "-1")
+    assert set(_installed(db, project.prefix)) == {
+        f"{project.prefix}_author",
+        f"{project.prefix}_book",
+    }
+
+
 @pytest.mark.parametrize("origin", [backend.id for backend in BACKENDS])
 def test_a_trigger_migration_generated_on_one_database_runs_on_another(
     origin: str,

@@ -612,11 +612,14 @@ def _drop_op(
 
 
 def _concerns(each: MigrateOperation, key: tuple[str | None, str]) -> bool:
-    if isinstance(each, ops.ModifyTableOps | ops.CreateTableOp | ops.DropTableOp):
-        return (each.schema, each.table_name) == key
-    if isinstance(each, AddStampColumnsOp | DropStampColumnsOp):
-        return (each.schema, each.table_name) == key
-    return False
+    concerning = (
+        ops.ModifyTableOps,
+        ops.CreateTableOp,
+        ops.DropTableOp,
+        AddStampColumnsOp,
+        DropStampColumnsOp,
+    )
+    return isinstance(each, concerning) and (each.schema, each.table_name) == key
 
 
 def _place(
@@ -679,16 +682,13 @@ def _compare_triggers(
             _place(upgrade_ops, key, old if triggers else None, _install_op(table))
         elif triggers:
             _place(upgrade_ops, key, _drop_op(*key[::-1], triggers, dialect_key), None)
-    for each in upgrade_ops.ops:
-        # A dropped table's triggers go with it, but not PostgreSQL's function.
-        if isinstance(each, ops.DropTableOp):
-            key = (each.schema, each.table_name)
-            if key in installed:
-                drop = _drop_op(
-                    each.table_name, each.schema, installed[key], dialect_key
-                )
-                _place(upgrade_ops, key, drop, None)
-                break
+    # A dropped table's triggers go with it, but not PostgreSQL's function.
+    dropped = [each for each in upgrade_ops.ops if isinstance(each, ops.DropTableOp)]
+    for each in dropped:
+        key = (each.schema, each.table_name)
+        if key in installed:
+            drop = _drop_op(each.table_name, each.schema, installed[key], dialect_key)
+            _place(upgrade_ops, key, drop, None)
     if upgrade_ops.ops:
         _import_fieldstamps(autogen_context)
 
