@@ -30,20 +30,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from weakref import WeakSet
 
 from sqlalchemy import Pool, event
 from sqlalchemy.engine import Connection
-from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ._compat import session_connections
-from ._errors import PauseError, UnsupportedDatabaseError
-from ._sql import DIALECTS
-from ._sql.base import DialectSql, PauseMark
-
-_T = TypeVar("_T")
+from ._errors import PauseError
+from ._sql import dialect_sql, on_driver_cursor
+from ._sql.base import PauseMark
 
 if TYPE_CHECKING:
     # Not at run time: sqlalchemy.ext.asyncio needs greenlet, which an
@@ -63,23 +61,6 @@ _PAUSED: WeakSet[Connection] = WeakSet()
 def is_paused(connection: Connection) -> bool:
     """Whether ``connection`` writes inside a :func:`paused` block."""
     return connection in _PAUSED
-
-
-def _dialect_sql(connection: Connection) -> DialectSql:
-    name = connection.dialect.name
-    if name not in DIALECTS:
-        raise UnsupportedDatabaseError(name)
-    return DIALECTS[name]
-
-
-def _with_cursor(connection: Connection, run: Callable[[DBAPICursor], _T]) -> _T:
-    # The driver's own cursor: no SQLAlchemy statement, so no event and no
-    # compiled-cache entry for a mark the application never wrote.
-    cursor = connection.connection.cursor()
-    try:
-        return run(cursor)
-    finally:
-        cursor.close()
 
 
 class Paused:
@@ -195,8 +176,8 @@ class Paused:
             self._arm(connection)
 
     def _arm(self, connection: Connection) -> None:
-        mark = _dialect_sql(connection).pause_mark
-        if _with_cursor(connection, mark.set):
+        mark = dialect_sql(connection.dialect).pause_mark
+        if on_driver_cursor(connection.connection, mark.set):
             connection.info[ARMED] = mark
 
     def _rearm(self, connection: Connection, name: str, context: Any) -> None:
@@ -220,7 +201,7 @@ class Paused:
         if ending and mark.ends_with_transaction:
             return  # the transaction's end takes the mark with it
         try:
-            _with_cursor(connection, mark.clear)
+            on_driver_cursor(connection.connection, mark.clear)
         except Exception:
             if mark.ends_with_transaction:
                 # A failed transaction cannot run the reset; it can only end,
@@ -236,17 +217,17 @@ def stamps_as_written(connection: Connection) -> Iterator[None]:
     """Trigger-mode UPDATEs inside keep the stamps they write: what
     ``backfill()`` needs, whose UPDATE writes stamp columns only. Restores a
     :func:`paused` block's mark, if one is armed, on the way out."""
-    mark = _dialect_sql(connection).pause_mark
+    mark = dialect_sql(connection.dialect).pause_mark
     if mark.keep_sql is None:
         yield
         return
     keep_sql = mark.keep_sql
-    _with_cursor(connection, lambda cursor: cursor.execute(keep_sql))
+    on_driver_cursor(connection.connection, lambda cursor: cursor.execute(keep_sql))
     try:
         yield
     finally:
         armed = ARMED in connection.info
-        _with_cursor(connection, mark.set if armed else mark.clear)
+        on_driver_cursor(connection.connection, mark.set if armed else mark.clear)
 
 
 def paused(target: Session | Connection | AsyncSession | AsyncConnection) -> Paused:
@@ -272,8 +253,4 @@ def _reset_pause(
     # that goes back to the pool with a mark armed leaves without it.
     mark: PauseMark | None = record.info.pop(ARMED, None)
     if mark is not None:
-        cursor = dbapi_connection.cursor()
-        try:
-            mark.clear(cursor)
-        finally:
-            cursor.close()
+        on_driver_cursor(dbapi_connection, mark.clear)

@@ -44,12 +44,20 @@ from sqlalchemy import Column, ColumnElement, MetaData, Table, event, literal_co
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.default import DefaultDialect
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import ClauseElement, TableClause
 
 from ._errors import CatalogError, ConfigurationError, UnsupportedDatabaseError
 from ._spec import TableSpec, spec_of
-from ._sql import DIALECTS, ChangesOnInsert, ChangesOnUpdate, UtcNow
+from ._sql import (
+    DIALECTS,
+    ChangesOnInsert,
+    ChangesOnUpdate,
+    UtcNow,
+    dialect_sql,
+    on_driver_cursor,
+)
 from ._sql.base import (
     HASH_SLOT,
     PREFIX,
@@ -254,15 +262,13 @@ def trigger_ddl(model: Any, dialect_name: str) -> TriggerDDL:
 
 
 def run_sql(connection: Connection, statements: Sequence[str]) -> None:
-    # Through the driver's own cursor with no parameters: the SQL is meant to
-    # run as written, % signs included, which a driver with format-style
-    # parameters would otherwise read as placeholders.
-    cursor = connection.connection.cursor()
-    try:
+    """Run ``statements`` as written, on the driver's own cursor."""
+
+    def run(cursor: DBAPICursor) -> None:
         for statement in statements:
             cursor.execute(statement)
-    finally:
-        cursor.close()
+
+    on_driver_cursor(connection.connection, run)
 
 
 def connection_dialect_name(connection: Connection) -> str:
@@ -352,11 +358,9 @@ def drift_of(
 
 
 def read_catalog(connection: Connection, schema: str | None) -> list[InstalledTrigger]:
-    dialect_name = connection_dialect_name(connection)
-    if dialect_name not in DIALECTS:
-        raise UnsupportedDatabaseError(dialect_name)
+    written = dialect_sql(connection.dialect)
     try:
-        return DIALECTS[dialect_name].installed_triggers(connection, schema)
+        return written.installed_triggers(connection, schema)
     except SQLAlchemyError as exc:
         url = connection.engine.url.render_as_string(hide_password=True)
         where = f"schema {schema!r} of " if schema else ""

@@ -152,9 +152,10 @@ class PauseMark:
     clear_sql: str
     #: Whether the database clears the mark at the transaction's end itself.
     ends_with_transaction: bool
-    #: A table the mark lives in, which only databases with trigger-mode
-    #: tables have: without it there is nothing to tell.
-    table: str | None = None
+    #: A query returning a row where the mark can be set, None where it always
+    #: can (SQLite's mark lives in a table that only databases with
+    #: trigger-mode tables have: without one there is nothing to tell).
+    settable_sql: str | None = None
     #: The other mark, for ``backfill()``: an UPDATE's stamps are kept as it
     #: writes them. None where the UPDATE triggers never see a write of
     #: stamp columns alone (SQLite's listen to the table's own columns).
@@ -163,11 +164,8 @@ class PauseMark:
 
     def set(self, cursor: DBAPICursor) -> bool:
         """Set the mark; False where there is nothing to mark."""
-        if self.table is not None:
-            cursor.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                (self.table,),
-            )
+        if self.settable_sql is not None:
+            cursor.execute(self.settable_sql)
             if cursor.fetchone() is None:
                 return False
         cursor.execute(self.set_sql)

@@ -163,7 +163,9 @@ pause_mark = PauseMark(
     ),
     clear_sql=f"DELETE FROM {PAUSE_TABLE}",
     ends_with_transaction=False,
-    table=PAUSE_TABLE,
+    settable_sql=(
+        f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{PAUSE_TABLE}'"
+    ),
 )
 _CREATE_PAUSE_TABLE = (
     f"CREATE TABLE IF NOT EXISTS {PAUSE_TABLE} (paused INTEGER NOT NULL)"
