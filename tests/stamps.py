@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Session
 
-from fieldstamps import trigger_ddl
+from fieldstamps import trigger_ddl, upsert_set
 from fieldstamps._triggers import install
 from fieldstamps._types import parse_stamp_text
 from tests.models import User
+from tests.requirements import dialect_insert, requires
 
 TRACKED = ("name", "fullname", "age")
 
@@ -120,3 +122,20 @@ def triggers_off(db: Engine, model: Any) -> Iterator[None]:
         with db.begin() as conn:
             repaired = install(conn, model.__table__)
         assert [drift.status for drift in repaired] == ["missing"], repaired
+
+
+def upsert_statement(db: Engine, model: Any, **values: Any) -> Any:
+    """The documented upsert recipe for ``db``'s backend: insert ``values``
+    (``id`` included), or update the row with the others."""
+    table = model.__table__
+    new = {key: value for key, value in values.items() if key != "id"}
+    if requires.on_duplicate_key_update(db):
+        my = mysql.insert(table).values(**values)
+        return my.on_duplicate_key_update(
+            upsert_set(model, {key: my.inserted[key] for key in new})
+        )
+    ins = dialect_insert(db)(table).values(**values)
+    return ins.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_=upsert_set(model, {key: ins.excluded[key] for key in new}),
+    )

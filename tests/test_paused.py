@@ -11,15 +11,22 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text, update
-from sqlalchemy.dialects import mysql
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Session
 
 import fieldstamps
-from fieldstamps import PauseError, upsert_set
+from fieldstamps import PauseError
 from tests.models import TriggeredUser
-from tests.requirements import dialect_insert, requires
-from tests.stamps import TRACKED, UserStamps, assert_wrote, insert_user, read_user, tick
+from tests.requirements import requires
+from tests.stamps import (
+    TRACKED,
+    UserStamps,
+    assert_wrote,
+    insert_user,
+    read_user,
+    tick,
+    upsert_statement,
+)
 
 
 def assert_kept(before: UserStamps, after: UserStamps, changed: set[str]) -> None:
@@ -41,16 +48,6 @@ def _setup(db: Engine, model: Any) -> tuple[int, UserStamps]:
     return user_id, read_user(db, user_id, model)
 
 
-def _upsert_name(db: Engine, model: Any, user_id: int, name: str) -> Any:
-    if requires.on_duplicate_key_update(db):
-        my = mysql.insert(model).values(id=user_id, name=name)
-        return my.on_duplicate_key_update(upsert_set(model, {"name": my.inserted.name}))
-    ins = dialect_insert(db)(model).values(id=user_id, name=name)
-    return ins.on_conflict_do_update(
-        index_elements=[model.id], set_=upsert_set(model, {"name": ins.excluded.name})
-    )
-
-
 def test_orm_core_bulk_and_upsert_writes_move_no_stamp(db: Engine, model: Any) -> None:
     user_id, before = _setup(db, model)
     with Session(db) as session, fieldstamps.paused(session):
@@ -65,7 +62,7 @@ def test_orm_core_bulk_and_upsert_writes_move_no_stamp(db: Engine, model: Any) -
 
     # An upsert's UPDATE branch is paused too; a new row is stamped as usual.
     with db.connect() as conn, fieldstamps.paused(conn):
-        conn.execute(_upsert_name(db, model, user_id, "Squidward"))
+        conn.execute(upsert_statement(db, model, id=user_id, name="Squidward"))
         conn.commit()
     upserted = read_user(db, user_id, model)
     assert_kept(after, upserted, {"name"})

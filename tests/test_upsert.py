@@ -13,27 +13,13 @@ from sqlalchemy.dialects import mysql
 from fieldstamps import ConfigurationError, upsert_set
 from tests.models import Product, TriggeredUser, User
 from tests.requirements import dialect_insert, requires
-from tests.stamps import TRACKED, assert_wrote, read_user, tick
+from tests.stamps import TRACKED, assert_wrote, read_user, tick, upsert_statement
 
 
 def _upsert(db: Engine, model: Any, **values: Any) -> None:
     """The documented recipe for this backend."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    new = {key: value for key, value in values.items() if key != "id"}
-    if requires.on_duplicate_key_update(db):
-        my = mysql.insert(table).values(**values)
-        stmt: Any = my.on_duplicate_key_update(
-            upsert_set(model, {key: my.inserted[key] for key in new})
-        )
-    else:
-        ins = dialect_insert(db)(table).values(**values)
-        stmt = ins.on_conflict_do_update(
-            index_elements=[table.c.id],
-            set_=upsert_set(model, {key: ins.excluded[key] for key in new}),
-        )
     with db.begin() as conn:
-        conn.execute(stmt)
+        conn.execute(upsert_statement(db, model, **values))
 
 
 def test_upsert_inserts_then_stamps_only_real_changes(db: Engine, model: Any) -> None:
