@@ -28,11 +28,13 @@ import sys as _sys
 
 from . import _session, _sql  # noqa: F401  (register listeners, compilers)
 from ._backfill import backfill
+from ._context import Context, context
 from ._errors import (
     BackfillError,
     CatalogError,
     ConfigurationError,
     FieldstampsError,
+    HistoryError,
     MigrationError,
     NaiveDatetimeError,
     PauseError,
@@ -42,6 +44,16 @@ from ._errors import (
     UnsupportedDatabaseError,
 )
 from ._guard import manual_stamps
+from ._history import (
+    Change,
+    HistoryEntry,
+    as_of,
+    erase,
+    get_history,
+    history_class,
+    prune,
+    revert,
+)
 from ._model import (
     ChangeTrackingMixin,
     FieldstampsOptions,
@@ -57,12 +69,16 @@ from ._upsert import upsert_set
 __all__ = [
     "BackfillError",
     "CatalogError",
+    "Change",
     "ChangeTrackingMixin",
     "ChangesJSON",
     "ConfigurationError",
+    "Context",
     "Drift",
     "FieldstampsError",
     "FieldstampsOptions",
+    "HistoryEntry",
+    "HistoryError",
     "MigrationError",
     "NaiveDatetimeError",
     "PauseError",
@@ -75,11 +91,18 @@ __all__ = [
     "UnknownFieldError",
     "UnreadableStampError",
     "UnsupportedDatabaseError",
+    "as_of",
     "backfill",
     "changed_at",
     "check",
+    "context",
+    "erase",
+    "get_history",
+    "history_class",
     "manual_stamps",
     "paused",
+    "prune",
+    "revert",
     "trigger_ddl",
     "updated_at_column",
     "upsert_set",

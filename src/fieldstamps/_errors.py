@@ -23,6 +23,9 @@ them all::
     │   (also a ``TypeError``)    session or connection, or entered wrongly
     ├── MigrationError            a migration's frozen trigger SQL has no
     │                             text for the database it runs on
+    ├── HistoryError              history asked of a class without it, a
+    │                             time before the row existed, a context
+    │                             value that cannot be stored
     └── UnsupportedDatabaseError  a dialect other than SQLite, PostgreSQL,
                                   MariaDB or MySQL
 """
@@ -118,3 +121,8 @@ class PauseError(FieldstampsError, TypeError):
 
 class MigrationError(FieldstampsError):
     """A migration operation cannot run on the database it is run on."""
+
+
+class HistoryError(FieldstampsError):
+    """History was asked for what it cannot give, or given what it cannot
+    store."""

@@ -13,7 +13,10 @@ from sqlalchemy.orm import Mapped, MappedColumn, Mapper, mapped_column
 from sqlalchemy.sql.schema import ColumnDefault, DefaultClause, FetchedValue
 
 from ._compat import attach_to_column
+from ._context import record_history
 from ._errors import ConfigurationError
+from ._history import HistoryMethods
+from ._history_table import history_table
 from ._spec import TableSpec, TrackedField, attach_spec, spec_of
 from ._sql import (
     NOOP_KEY,
@@ -32,8 +35,20 @@ _CHANGES_INFO = "fieldstamps.changes"
 _MIRROR_INFO = "fieldstamps.updated_at_column"
 _UPDATED_AT_INFO = "fieldstamps.updated_at"
 _CREATED_AT_INFO = "fieldstamps.created_at"
-_OPTION_KEYS = frozenset({"include", "exclude", "redact", "store_values", "triggers"})
+_OPTION_KEYS = frozenset(
+    {"include", "exclude", "history", "redact", "store_values", "triggers"}
+)
+_HISTORY_KEYS = frozenset({"fields", "table"})
 _TIMESTAMP_KEYS = frozenset({"created_at", "updated_at"})
+
+
+class HistoryOptions(TypedDict, total=False):
+    """The keys of ``__fieldstamps__["history"]`` given as a dict."""
+
+    #: Record these tracked fields only (default: every tracked field).
+    fields: Sequence[str]
+    #: The history table's name (default: ``<table>_history``).
+    table: str
 
 
 class FieldstampsOptions(TypedDict, total=False):
@@ -53,6 +68,10 @@ class FieldstampsOptions(TypedDict, total=False):
     #: Let database triggers compute every stamp, for every writer, not only
     #: SQLAlchemy's own writes (see ``fieldstamps.trigger_ddl``).
     triggers: bool
+    #: Record every change of the tracked fields (old and new value, when,
+    #: who and why) in a history table, written by database triggers, which
+    #: this implies (see ``fieldstamps.get_history``).
+    history: bool | HistoryOptions
 
 
 def tracking_of(cls: type[Any]) -> TableSpec:
@@ -89,7 +108,7 @@ def _refuse_sqlmodel(cls: type[Any], mixin: str, instead: str) -> None:
 # -- public building blocks ---------------------------------------------------
 
 
-class TimestampMixin:
+class TimestampMixin(HistoryMethods):
     """``created_at`` and ``updated_at``, set by the database server's clock.
 
     On INSERT both get the statement's server instant; every UPDATE, ORM or
@@ -112,7 +131,7 @@ class TimestampMixin:
         super().__init_subclass__(**kwargs)
 
 
-class _ChangeTracking:
+class _ChangeTracking(HistoryMethods):
     """What a class tracking ``changes`` gets besides the column itself.
 
     Shared by ChangeTrackingMixin and ``fieldstamps.sqlmodel``'s
@@ -432,6 +451,72 @@ def _wire_changes(
     return changes, fields, tuple(mirrors)
 
 
+def _history_options(owner: str, options: object) -> HistoryOptions | None:
+    history = options.get("history", False) if isinstance(options, Mapping) else False
+    if history is False:
+        return None
+    if history is True:
+        return {}
+    if not isinstance(history, Mapping):
+        raise ConfigurationError(
+            f"{owner}.__fieldstamps__['history'] must be True, False or a dict "
+            f"with the keys {', '.join(sorted(_HISTORY_KEYS))}, not {history!r}"
+        )
+    unknown = set(history) - _HISTORY_KEYS
+    if unknown:
+        raise ConfigurationError(
+            f"{owner}.__fieldstamps__['history'] has unknown key(s) "
+            f"{', '.join(map(repr, sorted(unknown, key=str)))}; "
+            f"known keys: {', '.join(sorted(_HISTORY_KEYS))}"
+        )
+    name = history.get("table")
+    if name is not None and (not isinstance(name, str) or not name):
+        raise ConfigurationError(
+            f"{owner}.__fieldstamps__['history']['table'] must be a table "
+            f"name, not {name!r}"
+        )
+    return HistoryOptions(**history)  # type: ignore[typeddict-item]  # keys checked above
+
+
+def _with_history(
+    spec: TableSpec,
+    options: Mapping[str, Any],
+    history: HistoryOptions,
+    table: Table,
+    columns: Mapping[str, Column[Any]],
+) -> TableSpec:
+    owner = spec.owner
+    if options.get("triggers", True) is not True:
+        raise ConfigurationError(
+            f"{owner}.__fieldstamps__: 'history' is written by database "
+            "triggers, so it cannot go with 'triggers': False"
+        )
+    fields = spec.fields or _tracked_fields(owner, options, columns)
+    if "fields" in history:
+        names = _field_names(owner, "history']['fields", history["fields"])
+        tracked = [field.key for field in fields]
+        for name in names:
+            if name not in tracked:
+                raise ConfigurationError(
+                    f"{owner}.__fieldstamps__['history']['fields'] names "
+                    f"{name!r}, which is not a tracked field; tracked: "
+                    f"{', '.join(tracked)}"
+                )
+        fields = tuple(field for field in fields if field.key in names)
+    if not fields:
+        raise ConfigurationError(
+            f"{owner}.__fieldstamps__['history']: {owner} has no tracked field "
+            "to record"
+        )
+    record_history()
+    return replace(
+        spec,
+        history_fields=fields,
+        history=history_table(owner, table, history.get("table")),
+        triggers=True,
+    )
+
+
 def _wants_triggers(owner: str, options: object) -> bool:
     triggers = options.get("triggers", False) if isinstance(options, Mapping) else False
     if not isinstance(triggers, bool):
@@ -497,7 +582,15 @@ def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
         spec = replace(spec, changes=changes, fields=fields, mirrors=mirrors)
     if not spec.columns:
         return
-    if _wants_triggers(owner, getattr(cls, "__fieldstamps__", {})):
+    options = getattr(cls, "__fieldstamps__", {})
+    if isinstance(options, Mapping):
+        redacted = _field_names(owner, "redact", options.get("redact", ()))
+        spec = replace(spec, redacted=frozenset(redacted))
+    history = _history_options(owner, options)
+    if history is not None:
+        assert isinstance(options, Mapping)  # _history_options() checked
+        spec = _with_history(spec, options, history, table, columns)
+    if spec.triggers or _wants_triggers(owner, options):
         spec = replace(spec, triggers=True)
         _hand_to_triggers(spec)
         install_with_table(table)

@@ -57,6 +57,12 @@ class TableSpec:
     #: Whether database triggers compute the stamps (``{"triggers": True}``)
     #: instead of the SQL SQLAlchemy compiles into its own writes.
     triggers: bool = False
+    #: Fields whose value fieldstamps never stores (``{"redact": [...]}``).
+    redacted: frozenset[str] = frozenset()
+    #: The fields whose changes the history table records
+    #: (``{"history": ...}``), and that table; none without history.
+    history_fields: tuple[TrackedField, ...] = ()
+    history: Table | None = None
 
     @property
     def columns(self) -> tuple[Column[Any], ...]:

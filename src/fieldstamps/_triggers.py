@@ -40,7 +40,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, MetaData, Table, event, literal_column
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    MetaData,
+    Table,
+    event,
+    literal,
+    literal_column,
+)
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.default import DefaultDialect
@@ -49,7 +57,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import ClauseElement, TableClause
 
 from ._errors import CatalogError, ConfigurationError, UnsupportedDatabaseError
-from ._spec import TableSpec, spec_of
+from ._spec import TableSpec, TrackedField, spec_of
 from ._sql import (
     DIALECTS,
     ChangesOnInsert,
@@ -61,11 +69,15 @@ from ._sql import (
 from ._sql.base import (
     HASH_SLOT,
     PREFIX,
+    HistoryField,
+    HistoryTarget,
     InstalledTrigger,
+    JsonDocument,
     TriggerSql,
     TriggerTarget,
     ValueChanged,
 )
+from ._types import value_kind
 
 
 @dataclass(frozen=True)
@@ -202,7 +214,7 @@ def _written(
     quote = dialect.identifier_preparer
     stamps = _Assignments([], [], []) if spec is None else _assignments(spec, dialect)
     stamp_columns = () if spec is None else (*spec.columns, *spec.created_at)
-    return DIALECTS[dialect_name].trigger_sql(
+    stamping = DIALECTS[dialect_name].trigger_sql(
         TriggerTarget(
             table=quote.format_table(table),
             name=quote.quote(f"{PREFIX}{table.name}"),
@@ -218,6 +230,57 @@ def _written(
             on_update=tuple(stamps.on_update),
             on_paused_update=tuple(stamps.on_paused_update),
         )
+    )
+    if spec is not None and spec.history is None:
+        return stamping
+    # With no spec, the history triggers' removal too (by name alone).
+    recording = DIALECTS[dialect_name].history_sql(
+        _history_target(table, dialect, spec)
+    )
+    return TriggerSql(
+        install=[*stamping.install, *recording.install],
+        uninstall=[*recording.uninstall, *stamping.uninstall],
+        bodies=[*stamping.bodies, *recording.bodies],
+    )
+
+
+def _history_target(
+    table: TableClause, dialect: Dialect, spec: TableSpec | None
+) -> HistoryTarget:
+    quote = dialect.identifier_preparer
+
+    def document(field: TrackedField, which: str) -> str:
+        if field.key in spec_redacted or value_kind(field.column.type) is None:
+            return "NULL"  # that and when it changed, never the value
+        column = field.column
+        return _sql(JsonDocument(column, _row(column, which, dialect)), dialect)
+
+    fields = () if spec is None else spec.history_fields
+    spec_redacted = frozenset() if spec is None else spec.redacted
+    history = None if spec is None else spec.history
+    return HistoryTarget(
+        table=quote.format_table(table),
+        history="" if history is None else quote.format_table(history),
+        catalog_name=f"{PREFIX}{table.name}_history",
+        quote=quote.quote,
+        key=tuple(quote.quote(column.name) for column in table.primary_key),
+        columns=tuple(quote.quote(field.column.name) for field in fields),
+        fields=tuple(
+            HistoryField(
+                key=_sql(literal(field.key), dialect),
+                changed=_sql(
+                    ValueChanged(
+                        _row(field.column, "OLD", dialect),
+                        _row(field.column, "NEW", dialect),
+                    ),
+                    dialect,
+                ),
+                old=document(field, "OLD"),
+                new=document(field, "NEW"),
+            )
+            for field in fields
+        ),
+        now=_sql(UtcNow(), dialect),
     )
 
 

@@ -121,6 +121,63 @@ class TriggerTarget:
 #: What every database object of fieldstamps is named with.
 PREFIX = "fieldstamps_"
 
+
+#: The history table's columns beside the model's key, as the triggers fill
+#: them.
+HISTORY_COLUMNS = (
+    "field",
+    "old",
+    "new",
+    "changed_at",
+    "operation",
+    "transaction_id",
+    "actor",
+    "reason",
+    "context",
+)
+
+
+@dataclass(frozen=True)
+class HistoryField:
+    """One field a history trigger records, as SQL written with OLD/NEW."""
+
+    #: The field's key as an SQL string literal.
+    key: str
+    #: True when an UPDATE changed the field (NULL-safe, as the stamps see it).
+    changed: str
+    #: The JSON document of the old and of the new value ('null' for SQL
+    #: NULL; NULL where no value is stored: redacted, or no JSON form).
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryTarget:
+    """What a dialect needs to write one table's history triggers."""
+
+    #: The model's table and its history table, quoted.
+    table: str
+    history: str
+    #: The triggers' base name, unquoted (``fieldstamps_<table>_history``).
+    catalog_name: str
+    quote: Callable[[str], str]
+    #: The primary-key columns, quoted; the history table names them alike.
+    key: tuple[str, ...]
+    #: The recorded fields' columns, quoted (SQLite's ``UPDATE OF``).
+    columns: tuple[str, ...]
+    fields: tuple[HistoryField, ...]
+    #: The clock, as the stamps read it (one instant per statement).
+    now: str
+
+    def insert_into(self) -> str:
+        names = ", ".join((*self.key, *HISTORY_COLUMNS))
+        return f"INSERT INTO {self.history} ({names})"
+
+    def row(self, which: str) -> str:
+        """The primary key of the OLD or NEW row, as a VALUES prefix."""
+        return ", ".join(f"{which}.{column}" for column in self.key)
+
+
 #: Where each trigger body carries its hash: the hash is computed with the
 #: slot in place, then written into it (``_triggers``). Each dialect puts it
 #: behind a mark of its own (``DialectSql.hash_mark``), in a form its tools
@@ -173,6 +230,28 @@ class PauseMark:
 
     def clear(self, cursor: DBAPICursor) -> None:
         cursor.execute(self.clear_sql)
+
+
+@dataclass(frozen=True)
+class HistoryContext:
+    """How a client hands actor, reason and context to the history triggers
+    of its transaction, and what it must undo when the transaction ends."""
+
+    #: Statements with the named parameters ``actor``, ``reason`` and
+    #: ``context`` (None when unset), run once per transaction and again
+    #: when the values change inside it.
+    send: tuple[str, ...]
+    #: Run before commit and rollback and at pool check-in by a connection
+    #: that may have written history: what would otherwise outlive the
+    #: transaction (a session variable, a marker row). Empty where the
+    #: database ends it with the transaction.
+    end: tuple[str, ...] = ()
+    #: A query returning a row where there is anything to send to or end
+    #: (SQLite's marker table exists only where history was installed).
+    present_sql: str | None = None
+    #: Whether a context cannot be sent as SQL NULL (PostgreSQL's settings
+    #: hold text: the empty string stands for none).
+    null_as_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -242,6 +321,19 @@ class DialectSql(Protocol):
     #: Whether a statement's RETURNING gives the row before its triggers
     #: stamped it (SQLite's AFTER triggers), so the stamps are read again.
     returning_precedes_triggers: bool
+
+    def history_sql(self, target: HistoryTarget) -> TriggerSql:
+        """The triggers recording ``target``'s history (with no fields:
+        only their removal is meaningful, by name)."""
+        ...
+
+    def json_document(self, w: Writer, value: str) -> str:
+        """``value``, a :meth:`json_value` result, as JSON text ('null' for
+        SQL NULL), as history stores it."""
+        ...
+
+    #: How a client tells the history triggers who writes, per transaction.
+    history_context: HistoryContext
 
     def trigger_sql(self, target: TriggerTarget) -> TriggerSql:
         """The statements installing, and those removing, ``target``'s
@@ -518,6 +610,12 @@ class JsonValue(ColumnElement[Any]):
         self.expr = expr
 
 
+class JsonDocument(JsonValue):
+    """``expr`` as JSON text ('null' for SQL NULL): how history stores a value."""
+
+    inherit_cache = True
+
+
 _Field = tuple[str, ColumnElement[Any], ColumnElement[Any], bool]
 
 
@@ -660,6 +758,13 @@ def compile_json_value(
     dialect: DialectSql, element: JsonValue, compiler: SQLCompiler, **kw: Any
 ) -> str:
     return dialect.json_value(Writer(compiler, kw), element.column, element.expr)
+
+
+def compile_json_document(
+    dialect: DialectSql, element: JsonDocument, compiler: SQLCompiler, **kw: Any
+) -> str:
+    w = Writer(compiler, kw)
+    return dialect.json_document(w, dialect.json_value(w, element.column, element.expr))
 
 
 _SET_ITEMS = "_fieldstamps_set_items"
@@ -808,6 +913,7 @@ COMPILERS: dict[type[ColumnElement[Any]], Callable[..., str]] = {
     ValueChanged: compile_value_changed,
     StampOnUpdate: compile_stamp_on_update,
     JsonValue: compile_json_value,
+    JsonDocument: compile_json_document,
     ChangesOnInsert: compile_changes_on_insert,
     ChangesOnUpdate: compile_changes_on_update,
     StampOf: compile_stamp_of,

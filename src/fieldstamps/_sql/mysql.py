@@ -27,6 +27,8 @@ from .base import (
     HASH_SLOT,
     PREFIX,
     Entry,
+    HistoryContext,
+    HistoryTarget,
     InstalledTrigger,
     JsonSetSyntax,
     PauseMark,
@@ -196,6 +198,88 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
             f"DROP TRIGGER IF EXISTS {target.quote(target.catalog_name + '_update')}",
         ],
         bodies=[inserted[1:], updated[1:]],
+    )
+
+
+def json_document(w: Writer, value: str) -> str:
+    # The element of a one-element array: JSON text of any value, a string
+    # quoted, a JSON value kept as JSON, SQL NULL as null.
+    return f"JSON_EXTRACT(JSON_ARRAY({value}), '$[0]')"
+
+
+# Session variables outlive the transaction: cleared with its end (and at
+# pool check-in). The transaction id is drawn by the first history entry a
+# transaction writes; no server variable holds one (see
+# docs/design/history.md).
+_HISTORY_VARIABLES = (
+    "@fieldstamps_txn",
+    "@fieldstamps_actor",
+    "@fieldstamps_reason",
+    "@fieldstamps_context",
+)
+history_context = HistoryContext(
+    send=(
+        "SET @fieldstamps_actor = :actor, @fieldstamps_reason = :reason, "
+        "@fieldstamps_context = :context",
+    ),
+    end=("SET " + ", ".join(f"{name} = NULL" for name in _HISTORY_VARIABLES),),
+)
+_TRANSACTION_ID = (
+    "IF @fieldstamps_txn IS NULL THEN SET @fieldstamps_txn = UUID_SHORT(); END IF;"
+)
+
+
+def _history_names(target: HistoryTarget) -> list[str]:
+    return [
+        f"{target.catalog_name}_{event}" for event in ("insert", "update", "delete")
+    ]
+
+
+def history_sql(target: HistoryTarget) -> TriggerSql:
+    insert = target.insert_into()
+    tail = "@fieldstamps_txn, @fieldstamps_actor, @fieldstamps_reason"
+    # A JSON value from a variable: the text a client sent.
+    tail += ", @fieldstamps_context"
+
+    def values(row: str, operation: str, pairs: list[tuple[str, str, str]]) -> str:
+        return ", ".join(
+            f"({row}, {key}, {old}, {new}, {target.now}, '{operation}', {tail})"
+            for key, old, new in pairs
+        )
+
+    def trigger(event: str, statements: str) -> tuple[str, str, str]:
+        body = f"{hash_mark}{HASH_SLOT}: BEGIN\n{statements}\nEND"
+        catalog_name = f"{target.catalog_name}_{event.lower()}"
+        create = (
+            f"CREATE TRIGGER {target.quote(catalog_name)} AFTER {event} "
+            f"ON {target.table} FOR EACH ROW\n{body}"
+        )
+        return create, catalog_name, body
+
+    updates = "\n".join(
+        f"  IF {field.changed} THEN\n    {_TRANSACTION_ID}\n    {insert} VALUES "
+        f"{values(target.row('NEW'), 'update', [(field.key, field.old, field.new)])};"
+        "\n  END IF;"
+        for field in target.fields
+    )
+    inserted = values(
+        target.row("NEW"), "insert", [(f.key, "NULL", f.new) for f in target.fields]
+    )
+    deleted = values(
+        target.row("OLD"), "delete", [(f.key, f.old, "NULL") for f in target.fields]
+    )
+    triggers = [
+        trigger("INSERT", f"  {_TRANSACTION_ID}\n  {insert} VALUES {inserted};"),
+        trigger("UPDATE", updates),
+        trigger("DELETE", f"  {_TRANSACTION_ID}\n  {insert} VALUES {deleted};"),
+    ]
+    return TriggerSql(
+        install=[create for create, _, _ in triggers],
+        uninstall=[
+            f"DROP TRIGGER IF EXISTS {target.quote(name)}"
+            for name in _history_names(target)
+        ],
+        bodies=[(name, body) for _, name, body in triggers],
     )
 
 

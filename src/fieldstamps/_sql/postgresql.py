@@ -14,6 +14,8 @@ from .base import (
     HASH_SLOT,
     PREFIX,
     Entry,
+    HistoryContext,
+    HistoryTarget,
     InstalledTrigger,
     PauseMark,
     TriggerSql,
@@ -197,6 +199,90 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
         uninstall=[
             f"DROP TRIGGER IF EXISTS {target.name} ON {target.table}",
             f"DROP FUNCTION IF EXISTS {target.name}()",
+        ],
+        bodies=[(target.catalog_name, body)],
+    )
+
+
+def json_document(w: Writer, value: str) -> str:
+    return f"COALESCE({value}, CAST('null' AS JSONB))"
+
+
+# Transaction-local settings, read by the history trigger; text, so the
+# empty string is "none" (a setting once used reads '' after its
+# transaction, not NULL).
+history_context = HistoryContext(
+    send=(
+        "SELECT set_config('fieldstamps.actor', :actor, true), "
+        "set_config('fieldstamps.reason', :reason, true), "
+        "set_config('fieldstamps.context', :context, true)",
+    ),
+    null_as_empty=True,
+)
+
+
+def _setting(name: str) -> str:
+    return f"nullif(current_setting('fieldstamps.{name}', true), '')"
+
+
+def history_sql(target: HistoryTarget) -> TriggerSql:
+    name = target.quote(target.catalog_name)
+    insert = target.insert_into()
+    tail = "fs_txn, fs_actor, fs_reason, fs_context"
+
+    def values(row: str, operation: str, pairs: list[tuple[str, str, str]]) -> str:
+        return ", ".join(
+            f"({row}, {key}, {old}, {new}, {target.now}, '{operation}', {tail})"
+            for key, old, new in pairs
+        )
+
+    updates = "\n".join(
+        f"    IF {field.changed} THEN\n"
+        f"      {insert} VALUES "
+        f"{values(target.row('NEW'), 'update', [(field.key, field.old, field.new)])};\n"
+        "    END IF;"
+        for field in target.fields
+    )
+    inserted = values(
+        target.row("NEW"), "insert", [(f.key, "NULL", f.new) for f in target.fields]
+    )
+    deleted = values(
+        target.row("OLD"), "delete", [(f.key, f.old, "NULL") for f in target.fields]
+    )
+    body = (
+        "\nDECLARE\n"
+        "  fs_txn bigint := CAST(CAST(pg_current_xact_id() AS text) AS bigint);\n"
+        f"  fs_actor text := {_setting('actor')};\n"
+        f"  fs_reason text := {_setting('reason')};\n"
+        f"  fs_context jsonb := CAST({_setting('context')} AS jsonb);\n"
+        "BEGIN\n"
+        f"  {hash_mark}{HASH_SLOT}\n"
+        "  IF TG_OP = 'UPDATE' THEN\n"
+        f"{updates}\n"
+        "  ELSIF TG_OP = 'INSERT' THEN\n"
+        f"    {insert} VALUES {inserted};\n"
+        "  ELSE\n"
+        f"    {insert} VALUES {deleted};\n"
+        "  END IF;\n"
+        "  RETURN NULL;\n"
+        "END\n"
+    )
+    function = (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql\n"
+        # Pinned to where the tables are being created (an unqualified
+        # history table is found there), so a dump restored with an empty
+        # search_path, or a writer with another, writes the same table.
+        f"SET search_path FROM CURRENT AS $fieldstamps${body}$fieldstamps$"
+    )
+    trigger = (
+        f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {target.table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {name}()"
+    )
+    return TriggerSql(
+        install=[function, trigger],
+        uninstall=[
+            f"DROP TRIGGER IF EXISTS {name} ON {target.table}",
+            f"DROP FUNCTION IF EXISTS {name}()",
         ],
         bodies=[(target.catalog_name, body)],
     )

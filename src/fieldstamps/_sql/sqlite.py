@@ -14,6 +14,8 @@ from .base import (
     HASH_SLOT,
     PREFIX,
     Entry,
+    HistoryContext,
+    HistoryTarget,
     InstalledTrigger,
     JsonSetSyntax,
     PauseMark,
@@ -208,6 +210,116 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
     )
 
 
+def json_document(w: Writer, value: str) -> str:
+    # json_quote keeps a JSON value (json()'s result) as it is and quotes
+    # text; NULL becomes null.
+    return f"json_quote({value})"
+
+
+# SQLite has no transaction id: a marker row, one per transaction, whose
+# AUTOINCREMENT id is one (never reused). The history triggers insert it
+# when the transaction has none; a client writes actor/reason/context into
+# it, and deletes it before commit, so the next transaction draws another.
+# (A writer that never deletes it shares its id with the transactions that
+# follow until one does: see the README.)
+TRANSACTION_TABLE = f"{PREFIX}txn"
+_CREATE_TRANSACTION_TABLE = (
+    f"CREATE TABLE IF NOT EXISTS {TRANSACTION_TABLE} (id INTEGER PRIMARY KEY "
+    "AUTOINCREMENT, actor TEXT, reason TEXT, context TEXT)"
+)
+_DRAW_TRANSACTION_ID = (
+    f"INSERT INTO {TRANSACTION_TABLE} (id) SELECT NULL "
+    f"WHERE NOT EXISTS (SELECT 1 FROM {TRANSACTION_TABLE})"
+)
+_THIS_TRANSACTION = (
+    f"(SELECT id, actor, reason, context FROM {TRANSACTION_TABLE} "
+    "ORDER BY id DESC LIMIT 1) AS fs_txn"
+)
+history_context = HistoryContext(
+    send=(
+        _DRAW_TRANSACTION_ID,
+        f"UPDATE {TRANSACTION_TABLE} SET actor = :actor, reason = :reason, "
+        f"context = :context WHERE id = (SELECT max(id) FROM {TRANSACTION_TABLE})",
+    ),
+    end=(f"DELETE FROM {TRANSACTION_TABLE}",),
+    present_sql=(
+        f"SELECT 1 FROM sqlite_master WHERE type = 'table' "
+        f"AND name = '{TRANSACTION_TABLE}'"
+    ),
+)
+
+
+def history_sql(target: HistoryTarget) -> TriggerSql:
+    insert = target.insert_into()
+    tail = "fs_txn.id, fs_txn.actor, fs_txn.reason, fs_txn.context"
+
+    def entries(
+        row: str, operation: str, pairs: list[tuple[str, str, str, str]]
+    ) -> str:
+        # One INSERT per row event, the transaction's marker read once.
+        fields = " UNION ALL ".join(
+            f"SELECT {key} AS field, {old} AS old, {new} AS new"
+            + (f" WHERE {changed}" if changed else "")
+            for key, old, new, changed in pairs
+        )
+        return (
+            f"{insert} SELECT {row}, fs_field.field, fs_field.old, fs_field.new, "
+            f"{target.now}, '{operation}', {tail} "
+            f"FROM ({fields}) AS fs_field, {_THIS_TRANSACTION}"
+        )
+
+    def trigger(event: str, on: str, when: str, statement: str) -> tuple[str, str]:
+        catalog_name = f"{target.catalog_name}_{event}"
+        return (
+            f"CREATE TRIGGER {target.quote(catalog_name)} AFTER {on} "
+            f"ON {target.table} FOR EACH ROW {when}BEGIN\n{hash_mark}{HASH_SLOT}\n"
+            f"{_DRAW_TRANSACTION_ID};\n{statement}; END"
+        ), catalog_name
+
+    fields = target.fields
+    changed = " OR ".join(f"({field.changed})" for field in fields)
+    triggers = [
+        trigger(
+            "insert",
+            "INSERT",
+            "",
+            entries(
+                target.row("NEW"),
+                "insert",
+                [(f.key, "NULL", f.new, "") for f in fields],
+            ),
+        ),
+        trigger(
+            "update",
+            f"UPDATE OF {', '.join(target.columns)}",
+            f"WHEN {changed} ",
+            entries(
+                target.row("NEW"),
+                "update",
+                [(f.key, f.old, f.new, f.changed) for f in fields],
+            ),
+        ),
+        trigger(
+            "delete",
+            "DELETE",
+            "",
+            entries(
+                target.row("OLD"),
+                "delete",
+                [(f.key, f.old, "NULL", "") for f in fields],
+            ),
+        ),
+    ]
+    names = [
+        f"{target.catalog_name}_{event}" for event in ("insert", "update", "delete")
+    ]
+    return TriggerSql(
+        install=[_CREATE_TRANSACTION_TABLE, *(create for create, _ in triggers)],
+        uninstall=[f"DROP TRIGGER IF EXISTS {target.quote(name)}" for name in names],
+        bodies=[(name, create) for create, name in triggers],
+    )
+
+
 def installed_triggers(
     connection: Connection, schema: str | None
 ) -> list[InstalledTrigger]:
@@ -227,7 +339,7 @@ def installed_triggers(
             body=sql,
             enabled=True,
             drop=(f"DROP TRIGGER IF EXISTS {database}.{quote(name)}",),
-            create=(_CREATE_PAUSE_TABLE, sql),
+            create=(_CREATE_PAUSE_TABLE, _CREATE_TRANSACTION_TABLE, sql),
         )
         for name, table, sql in rows
         if name.startswith(PREFIX)
