@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session
 
+from fieldstamps._spec import spec_of
 from tests.alembic_project import Project, drop_tables
 from tests.backends import Backend, backends_from
 from tests.models import USERS, Base
@@ -135,8 +136,23 @@ def db(engine: Engine) -> Iterator[Engine]:
     """The backend's engine, with every model table emptied after the test."""
     yield engine
     with engine.begin() as conn:
+        # History tables last: deleting a model's rows records history.
+        histories = [
+            table for table in Base.metadata.sorted_tables if is_history(table)
+        ]
         for table in reversed(Base.metadata.sorted_tables):
+            if table not in histories:
+                conn.execute(table.delete())
+        for table in histories:
             conn.execute(table.delete())
+
+
+def is_history(table: Any) -> bool:
+    """Whether ``table`` is the history table of a model of fieldstamps'."""
+    return any(
+        (spec := spec_of(other)) is not None and spec.history is table
+        for other in table.metadata.sorted_tables
+    )
 
 
 @pytest.fixture(params=list(USERS))

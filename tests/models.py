@@ -193,6 +193,41 @@ class Product(Base):
     price_changed_at: Mapped[dt.datetime | None] = changed_at("price", index=True)
 
 
+class Account(TimestampMixin, ChangeTrackingMixin, Base):
+    """Per-field history of every tracked field, one of them redacted."""
+
+    __tablename__ = "account"
+    __fieldstamps__: ClassVar[dict[str, Any]] = {
+        "history": True,
+        "redact": ["password_hash"],
+    }
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(100))
+    age: Mapped[int | None] = mapped_column(Integer)
+    balance: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    password_hash: Mapped[str | None] = mapped_column(String(100))
+
+
+#: The fields Account's history records.
+ACCOUNT_FIELDS = ("name", "email", "age", "balance", "password_hash")
+
+
+class Membership(TimestampMixin, Base):
+    """History of one field, a composite key, no ``changes``, a named table."""
+
+    __tablename__ = "membership"
+    __fieldstamps__: ClassVar[dict[str, Any]] = {
+        "history": {"fields": ["role"], "table": "membership_log"}
+    }
+
+    org_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(50))
+
+
 # -- relationships --------------------------------------------------------------
 
 # Each relationship model's columns and relationships live on a ``...Columns``

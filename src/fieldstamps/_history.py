@@ -321,8 +321,8 @@ def _python_value(tracked: TrackedField, form: Any) -> Any:
 def revert(
     session: Session, obj: object, *fields: str, to: dt.datetime
 ) -> dict[str, Any]:
-    """Set ``fields`` of ``obj`` (every recorded field when none are named)
-    to their values at ``to``, as an ordinary change of the object: the next
+    """Set ``fields`` of ``obj`` (every recorded field whose values are
+    stored when none are named) to their values at ``to``, as an ordinary change of the object: the next
     flush writes, stamps and records it like any other. Returns the values
     set, as the object now holds them."""
     spec, _, mapper = history_spec(type(obj))
@@ -333,10 +333,19 @@ def revert(
             f"revert() needs a {spec.owner} that is in the database; this one "
             "has not been flushed"
         )
-    names = list(fields) or [tracked.key for tracked in spec.history_fields]
-    chosen = [_history_field(spec, name) for name in names]
+
+    def kept(tracked: TrackedField) -> bool:
+        return (
+            tracked.key not in spec.redacted
+            and value_kind(tracked.column.type) is not None
+        )
+
+    if fields:
+        chosen = [_history_field(spec, name) for name in fields]
+    else:
+        chosen = [tracked for tracked in spec.history_fields if kept(tracked)]
     for tracked in chosen:
-        if tracked.key in spec.redacted or value_kind(tracked.column.type) is None:
+        if not kept(tracked):
             raise HistoryError(
                 f"{spec.owner}.{tracked.key} cannot be reverted: its values "
                 "are never stored (redacted, or of a type with no JSON form)"
