@@ -9,6 +9,7 @@ cannot be reached fails the run; it is never skipped.
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator, Mapping
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, Table, create_engine, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session
 
@@ -136,23 +137,24 @@ def db(engine: Engine) -> Iterator[Engine]:
     """The backend's engine, with every model table emptied after the test."""
     yield engine
     with engine.begin() as conn:
+        tables = Base.metadata.sorted_tables
         # History tables last: deleting a model's rows records history.
-        histories = [
-            table for table in Base.metadata.sorted_tables if is_history(table)
-        ]
-        for table in reversed(Base.metadata.sorted_tables):
+        histories = _history_tables(tuple(tables))
+        for table in reversed(tables):
             if table not in histories:
                 conn.execute(table.delete())
         for table in histories:
             conn.execute(table.delete())
 
 
-def is_history(table: Any) -> bool:
-    """Whether ``table`` is the history table of a model of fieldstamps'."""
-    return any(
-        (spec := spec_of(other)) is not None and spec.history is table
-        for other in table.metadata.sorted_tables
-    )
+@functools.cache
+def _history_tables(tables: tuple[Table, ...]) -> list[Table]:
+    """The history tables of fieldstamps' models among ``tables``."""
+    return [
+        spec.history
+        for table in tables
+        if (spec := spec_of(table)) is not None and spec.history is not None
+    ]
 
 
 @pytest.fixture(params=list(USERS))

@@ -297,12 +297,13 @@ def test_history_of_a_composite_key_in_a_named_table(db: Engine) -> None:
             ("insert", None, "member"),
         ]
         assert membership.get_history() == changes
-        assert fieldstamps.history_class(Membership).__table__.name == "membership_log"  # type: ignore[attr-defined]
+        log = fieldstamps.history_class(Membership).__table__  # type: ignore[attr-defined]
+        assert log.name == "membership_log"
         with pytest.raises(HistoryError, match=r"\(org_id, user_id\)"):
             fieldstamps.get_history(session, Membership, 1)
 
 
-# -- who and why ------------------------------------------------------------------------
+# -- who and why ----------------------------------------------------------------
 
 
 def test_context_is_recorded_nested_contexts_merge(
@@ -410,7 +411,7 @@ def test_context_follows_threads_and_as_a_decorator(db: Engine) -> None:
 
 
 def test_context_refuses_what_it_cannot_store() -> None:
-    with pytest.raises(HistoryError, match="when=.*no JSON form"):
+    with pytest.raises(HistoryError, match=r"when=.*no JSON form"):
         fieldstamps.context(when=dt.datetime.now(dt.UTC))
     with pytest.raises(HistoryError, match="actor"):
         fieldstamps.context(actor=42)  # type: ignore[arg-type]
@@ -444,7 +445,7 @@ def test_as_of_gives_the_values_at_each_instant(db: Engine, session: Session) ->
     assert later is not None and later["age"] == 2
     assert fieldstamps.as_of(session, Account, pk, dt.datetime.now(dt.UTC)) is None
     with pytest.raises(NaiveDatetimeError):
-        fieldstamps.as_of(session, Account, pk, dt.datetime.now())  # noqa: DTZ005
+        fieldstamps.as_of(session, Account, pk, dt.datetime.now())
 
 
 def test_revert_is_an_ordinary_change(db: Engine, session: Session) -> None:
@@ -627,7 +628,7 @@ def test_bad_input_raises_clear_errors(session: Session) -> None:
     with pytest.raises(HistoryError, match="User records no history"):
         fieldstamps.history_class(User)
     with pytest.raises(NaiveDatetimeError):
-        account.get_history(since=dt.datetime(2020, 1, 1))  # noqa: DTZ001
+        account.get_history(since=dt.datetime(2020, 1, 1))
     with pytest.raises(HistoryError, match="not been flushed"):
         fieldstamps.revert(session, Account(name="new"), to=dt.datetime.now(dt.UTC))
     with pytest.raises(HistoryError, match="flushed to the database"):
@@ -640,7 +641,42 @@ def test_delete_statement_records_every_row(db: Engine) -> None:
     with db.begin() as conn:
         conn.execute(delete(Account))
     for pk, name in ((1, "x"), (2, "y")):
-        assert [(c.operation, c.old) for c in _history(db, pk, "name")][0] == (
-            "delete",
-            name,
-        )
+        newest = _history(db, pk, "name")[0]
+        assert (newest.operation, newest.old) == ("delete", name)
+
+
+# -- pollers ----------------------------------------------------------------------
+
+
+def _poll(db: Engine, cursor: str | None) -> tuple[list[tuple[Any, str]], str]:
+    with db.connect() as conn:
+        polled = fieldstamps.poll_history(conn, Account, cursor)
+    return [(pk, c.new) for pk, c in polled.changes], polled.cursor
+
+
+def test_a_poller_misses_no_transaction_that_commits_after_its_poll(
+    db: Engine,
+) -> None:
+    with db.begin() as conn:
+        conn.execute(insert(Account), [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}])
+    seen, cursor = _poll(db, None)
+    assert {(pk, new) for pk, new in seen if new in ("a", "b")} == {(1, "a"), (2, "b")}
+    long_running = db.connect()
+    long_running.begin()
+    # Started (and written, so stamped) before the next poll; commits after.
+    long_running.execute(update(Account).where(Account.id == 1).values(name="slow"))
+    if not requires.single_writer(db):
+        with db.begin() as conn:
+            conn.execute(update(Account).where(Account.id == 2).values(name="quick"))
+    tick()
+    first, cursor = _poll(db, cursor)
+    long_running.commit()
+    long_running.close()
+    second, cursor = _poll(db, cursor)
+    third, cursor = _poll(db, cursor)
+    assert first == ([] if requires.single_writer(db) else [(2, "quick")])
+    # Its changed_at is earlier than the first poll's: it is still returned.
+    assert second == [(1, "slow")]
+    assert third == []
+    with pytest.raises(HistoryError):
+        _poll(db, "{not a cursor")

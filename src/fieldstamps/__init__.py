@@ -47,10 +47,12 @@ from ._guard import manual_stamps
 from ._history import (
     Change,
     HistoryEntry,
+    HistoryPoll,
     as_of,
     erase,
     get_history,
     history_class,
+    poll_history,
     prune,
     revert,
 )
@@ -79,6 +81,7 @@ __all__ = [
     "FieldstampsOptions",
     "HistoryEntry",
     "HistoryError",
+    "HistoryPoll",
     "MigrationError",
     "NaiveDatetimeError",
     "PauseError",
@@ -101,6 +104,7 @@ __all__ = [
     "history_class",
     "manual_stamps",
     "paused",
+    "poll_history",
     "prune",
     "revert",
     "trigger_ddl",

@@ -60,6 +60,7 @@ from sqlalchemy.orm import Mapper, Session, object_session, registry
 
 from ._errors import HistoryError, NaiveDatetimeError, UnknownFieldError
 from ._spec import TableSpec, TrackedField, spec_of
+from ._sql import dialect_sql
 from ._types import ValueKind, to_utc, unwrap, value_kind
 
 OPERATIONS = ("insert", "update", "delete")
@@ -287,6 +288,46 @@ def as_of(
     return values
 
 
+@dataclass(frozen=True)
+class HistoryPoll:
+    """What :func:`poll_history` returns."""
+
+    #: (primary key, change) of every entry committed since the cursor given,
+    #: the key a tuple for a composite one.
+    changes: list[tuple[Any, Change]]
+    #: What to pass to the next poll; opaque, store it as text.
+    cursor: str
+
+
+def poll_history(
+    connection: Connection, model: type[Any], cursor: str | None = None
+) -> HistoryPoll:
+    """The history entries of ``model`` committed since the poll that returned
+    ``cursor`` (since the start with None), each exactly once across polls,
+    however long a writing transaction runs and in whatever order
+    transactions commit.
+
+    ``changed_at`` cannot serve as such a cursor: on PostgreSQL it is the
+    transaction's start, and on every database a transaction that wrote at
+    t0 and commits at t5 is invisible to a poll at t3 that then moves past
+    t0. The cursor is the reading snapshot on PostgreSQL, a horizon of the
+    oldest running transaction on MariaDB/MySQL (which needs the PROCESS
+    privilege), the last entry's id on SQLite, whose writers take turns.
+    """
+    _, table, mapper = history_spec(model)
+    keys = [table.c[str(column.key)] for column in mapper.primary_key]
+    columns = [table.c.history_id, *keys, *_change_columns(table)]
+    rows, following = dialect_sql(connection.dialect).poll_history(
+        connection, table, columns, cursor
+    )
+    width = len(keys)
+    changes = []
+    for row in rows:
+        key = tuple(row[1 : 1 + width])
+        changes.append((key if width > 1 else key[0], _change(row[1 + width :])))
+    return HistoryPoll(changes, following)
+
+
 # -- writing ------------------------------------------------------------------
 
 
@@ -322,9 +363,9 @@ def revert(
     session: Session, obj: object, *fields: str, to: dt.datetime
 ) -> dict[str, Any]:
     """Set ``fields`` of ``obj`` (every recorded field whose values are
-    stored when none are named) to their values at ``to``, as an ordinary change of the object: the next
-    flush writes, stamps and records it like any other. Returns the values
-    set, as the object now holds them."""
+    stored, when none are named) to their values at ``to``, as an ordinary
+    change of the object: the next flush writes, stamps and records it like
+    any other. Returns the values set, as the object now holds them."""
     spec, _, mapper = history_spec(type(obj))
     state = inspect(obj)
     identity = state.identity

@@ -35,6 +35,7 @@ from sqlalchemy import (
     ColumnClause,
     ColumnElement,
     String,
+    Table,
     TextClause,
     case,
     or_,
@@ -334,6 +335,17 @@ class DialectSql(Protocol):
 
     #: How a client tells the history triggers who writes, per transaction.
     history_context: HistoryContext
+
+    def poll_history(
+        self,
+        connection: Connection,
+        table: Table,
+        columns: Sequence[ColumnElement[Any]],
+        cursor: str | None,
+    ) -> tuple[list[Any], str]:
+        """The history entries (as ``columns``) committed since ``cursor``
+        (None: since the start), and the cursor of the next poll."""
+        ...
 
     def trigger_sql(self, target: TriggerTarget) -> TriggerSql:
         """The statements installing, and those removing, ``target``'s

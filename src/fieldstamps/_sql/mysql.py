@@ -15,13 +15,17 @@ values.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import REAL, ColumnElement, Double, Float, cast, text
+from sqlalchemy import REAL, ColumnElement, Double, Float, Table, cast, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
 
+from .._errors import HistoryError
 from .._types import ValueKind, unwrap, value_kind
 from .base import (
     HASH_SLOT,
@@ -281,6 +285,56 @@ def history_sql(target: HistoryTarget) -> TriggerSql:
         ],
         bodies=[(name, body) for _, name, body in triggers],
     )
+
+
+# A poller's cursor: the horizon before which every transaction that could
+# still write history has ended (the oldest running transaction's start,
+# less a second for InnoDB's transaction list, cached up to 0.1 s), and the
+# entries from it on already returned, which the next poll reads again.
+_HORIZON = text(
+    "SELECT UTC_TIMESTAMP(6) - INTERVAL (1000000 + COALESCE(MAX("
+    "TIMESTAMPDIFF(MICROSECOND, trx_started, NOW(6))), 0)) MICROSECOND "
+    "FROM information_schema.INNODB_TRX"
+)
+
+
+def poll_history(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[ColumnElement[Any]],
+    cursor: str | None,
+) -> tuple[list[Any], str]:
+    start, seen = _read_cursor(cursor)
+    try:
+        horizon = connection.execute(_HORIZON).scalar_one()
+    except DBAPIError as exc:
+        raise HistoryError(
+            "polling history on MariaDB/MySQL reads information_schema.INNODB_TRX, "
+            "which needs the PROCESS privilege: GRANT PROCESS ON *.* TO <user>"
+        ) from exc
+    statement = select(*columns).order_by(table.c.changed_at, table.c.history_id)
+    if start is not None:
+        statement = statement.where(table.c.changed_at >= start)
+    rows = connection.execute(statement).all()
+    horizon = horizon.replace(tzinfo=dt.UTC)
+    following = {
+        "from": horizon.isoformat(),
+        "seen": [row.history_id for row in rows if row.changed_at >= horizon],
+    }
+    unseen = [tuple(row) for row in rows if row.history_id not in seen]
+    return unseen, json.dumps(following)
+
+
+def _read_cursor(cursor: str | None) -> tuple[dt.datetime | None, set[int]]:
+    if cursor is None:
+        return None, set()
+    try:
+        state = json.loads(cursor)
+        return dt.datetime.fromisoformat(state["from"]), set(state["seen"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise HistoryError(
+            f"{cursor!r} is not a cursor poll_history() returned on MariaDB/MySQL"
+        ) from exc
 
 
 _INSTALLED = text(

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ColumnElement, Double, Text, cast, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    Double,
+    Table,
+    Text,
+    cast,
+    literal_column,
+    text,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
+from .._errors import HistoryError
 from .._types import ValueKind, value_kind
 from .base import (
     HASH_SLOT,
@@ -286,6 +298,41 @@ def history_sql(target: HistoryTarget) -> TriggerSql:
         ],
         bodies=[(target.catalog_name, body)],
     )
+
+
+# A poller's cursor is the snapshot its last poll read under: the next one
+# reads what that snapshot could not see (transactions running then, or
+# begun since) and has committed now, whatever the order of commits.
+_EVERYTHING = "1:1:"
+_SNAPSHOT = re.compile(r"[0-9]+:[0-9]+:([0-9]+(,[0-9]+)*)?")
+
+
+def poll_history(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[ColumnElement[Any]],
+    cursor: str | None,
+) -> tuple[list[Any], str]:
+    if cursor is not None and not _SNAPSHOT.fullmatch(cursor):
+        raise HistoryError(
+            f"{cursor!r} is not a cursor poll_history() returned on PostgreSQL"
+        )
+    quote = connection.dialect.identifier_preparer
+    names = ", ".join(quote.quote(str(c.name)) for c in columns)
+    snapshot = "CAST(:cursor AS pg_snapshot)"
+    # One statement: the rows, and the snapshot they were read under.
+    statement = text(
+        "SELECT fs_now.fs_next, fs_unseen.* FROM "
+        "(SELECT CAST(pg_current_snapshot() AS text) AS fs_next) AS fs_now "
+        f"LEFT JOIN (SELECT {names} FROM {quote.format_table(table)} WHERE "
+        "transaction_id >= CAST(CAST(pg_snapshot_xmin("
+        f"{snapshot}) AS text) AS bigint) AND NOT pg_visible_in_snapshot("
+        f"CAST(CAST(transaction_id AS text) AS xid8), {snapshot})) AS fs_unseen "
+        "ON true ORDER BY fs_unseen.transaction_id, fs_unseen.history_id"
+    ).columns(literal_column("fs_next", Text()), *columns)
+    rows = connection.execute(statement, {"cursor": cursor or _EVERYTHING}).all()
+    unseen = [tuple(row[1:]) for row in rows if row[1] is not None]
+    return unseen, rows[0][0]
 
 
 # The body checked is the function's: the trigger statement itself holds

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, text
+from sqlalchemy import ColumnElement, Numeric, Table, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
+from .._errors import HistoryError
 from .._types import ValueKind, unwrap, value_kind
 from .base import (
     HASH_SLOT,
@@ -318,6 +319,27 @@ def history_sql(target: HistoryTarget) -> TriggerSql:
         uninstall=[f"DROP TRIGGER IF EXISTS {target.quote(name)}" for name in names],
         bodies=[(name, create) for create, name in triggers],
     )
+
+
+def poll_history(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[ColumnElement[Any]],
+    cursor: str | None,
+) -> tuple[list[Any], str]:
+    # One writer at a time: entries commit in the order of their ids, and
+    # prune() never removes the newest, so ids are never reused.
+    try:
+        last = -1 if cursor is None else int(cursor)
+    except ValueError as exc:
+        raise HistoryError(
+            f"{cursor!r} is not a cursor poll_history() returned on SQLite"
+        ) from exc
+    rows = connection.execute(
+        select(*columns).where(table.c.history_id > last).order_by(table.c.history_id)
+    ).all()
+    following = rows[-1].history_id if rows else last
+    return [tuple(row) for row in rows], str(following)
 
 
 def installed_triggers(
