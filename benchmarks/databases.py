@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 BACKENDS = ("sqlite", "postgresql", "mariadb")
@@ -102,3 +103,44 @@ def table_bytes(engine: Engine, tables: list[str]) -> dict[str, int] | None:
             )
             for table in tables
         }
+
+
+def storage_bytes(engine: Engine, tables: list[str]) -> dict[str, int] | None:
+    """Each table's size with its indexes, on every database: PostgreSQL's
+    pg_total_relation_size (heap, indexes, TOAST, dead rows included);
+    MariaDB's data_length + index_length after ANALYZE TABLE (InnoDB's
+    allocated pages); SQLite's pages of the table and its indexes (dbstat),
+    or None where SQLite is built without dbstat."""
+    name = engine.dialect.name
+    with engine.begin() as conn:
+        if name == "postgresql":
+            query = text("SELECT pg_total_relation_size(quote_ident(:t))")
+        elif name == "sqlite":
+            try:
+                conn.execute(text("SELECT 1 FROM dbstat LIMIT 1")).all()
+            except OperationalError:
+                return None
+            query = text(
+                "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN "
+                "(SELECT name FROM sqlite_master WHERE tbl_name = :t)"
+            )
+        else:
+            quoted = ", ".join(f"`{table}`" for table in tables)
+            conn.execute(text(f"ANALYZE TABLE {quoted}")).all()
+            query = text(
+                "SELECT data_length + index_length FROM information_schema.tables "
+                "WHERE table_schema = DATABASE() AND table_name = :t"
+            )
+        return {
+            table: int(conn.execute(query, {"t": table}).scalar_one())
+            for table in tables
+        }
+
+
+def vacuum_full(engine: Engine, tables: list[str]) -> None:
+    """Rewrite the tables without their dead rows (PostgreSQL only)."""
+    assert engine.dialect.name == "postgresql"
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in tables:
+            conn.execute(text(f"VACUUM FULL {quote(table)}"))

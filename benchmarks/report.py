@@ -23,6 +23,14 @@ TRIGGER_CEILINGS = {
     "fieldstamps-triggers-json": {"postgresql": 1.40, "mariadb": 1.40, "sqlite": 1.60},
 }
 _RIVALS = ("seed", "continuum")
+#: History mode's ceilings per workload and database (the issue's targets).
+HISTORY = "fieldstamps-history"
+HISTORY_CEILINGS = {
+    ("W2",): {"postgresql": 1.5, "mariadb": 1.5, "sqlite": 1.5},
+    ("W3", "W4"): {"postgresql": 2.0, "mariadb": 2.0, "sqlite": 2.5},
+}
+#: The history contender's rival, beside it in the history table.
+HISTORY_RIVAL = "continuum"
 
 
 @dataclass
@@ -42,6 +50,19 @@ class Summary:
     w6_expected: int | None = None
     w2_peak_mib: float | None = None
     table_mib: float | None = None
+    w8_plan: str = ""
+    w8_plan_text: str = ""
+    w8_index_lookup: bool | None = None
+    w8_changes: int | None = None
+    history_tables: list[str] = field(default_factory=list)
+    history_rows: int | None = None
+    history_field_changes: int | None = None
+    history_mib: float | None = None
+    #: KiB the history takes per 10,000 field changes, as the run left it and
+    #: (PostgreSQL) after VACUUM FULL; and per 10,000 history rows.
+    history_kib_per_10k: float | None = None
+    history_compacted_kib_per_10k: float | None = None
+    history_kib_per_10k_rows: float | None = None
     note: str = ""
 
 
@@ -81,7 +102,50 @@ def summarise(name: str, outcomes: Sequence[Mapping[str, Any]]) -> Summary:
     summary.w2_peak_mib = statistics.median(peaks) if peaks else None
     sizes = [sum(o["table_bytes"].values()) for o in good if o["table_bytes"]]
     summary.table_mib = statistics.median(sizes) / 2**20 if sizes else None
+    _summarise_history(summary, good)
     return summary
+
+
+def _median(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
+def _summarise_history(summary: Summary, good: Sequence[Mapping[str, Any]]) -> None:
+    # Results files written before W8 lack these keys.
+    last = good[-1]
+    w8_plans = sorted({o["w8_plan"] for o in good if o.get("w8_plan")})
+    summary.w8_plan = " / ".join(w8_plans)
+    summary.w8_plan_text = last.get("w8_plan_text", "")
+    summary.w8_index_lookup = _all_or_none([o.get("w8_index_lookup") for o in good])
+    summary.w8_changes = last.get("w8_changes")
+    histories = [o["history"] for o in good if o.get("history")]
+    if not histories:
+        return
+    summary.history_tables = histories[-1]["tables"]
+    summary.history_rows = histories[-1]["rows"]
+    summary.history_field_changes = histories[-1]["field_changes"]
+
+    def total(sizes: Mapping[str, int] | None) -> int | None:
+        return sum(sizes.values()) if sizes else None
+
+    def per(
+        h: Mapping[str, Any], sizes: Mapping[str, int] | None, unit: str
+    ) -> float | None:
+        size = total(sizes)
+        return None if size is None or not h[unit] else size / h[unit] * 10_000 / 1024
+
+    mib = [total(h["bytes"]) for h in histories]
+    summary.history_mib = _median([None if b is None else b / 2**20 for b in mib])
+    summary.history_kib_per_10k = _median(
+        [per(h, h["bytes"], "field_changes") for h in histories]
+    )
+    summary.history_compacted_kib_per_10k = _median(
+        [per(h, h["compacted_bytes"], "field_changes") for h in histories]
+    )
+    summary.history_kib_per_10k_rows = _median(
+        [per(h, h["bytes"], "rows") for h in histories]
+    )
 
 
 def ratio(summaries: Mapping[str, Summary], name: str, workload: str) -> float | None:
@@ -153,6 +217,63 @@ def facts_table(summaries: Mapping[str, Summary], backend: str) -> list[str]:
     return lines
 
 
+def _number(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def history_table(summaries: Mapping[str, Summary], backend: str) -> list[str]:
+    """W8's plan and the history's size, for the contenders keeping one."""
+    keeping = {
+        name: s
+        for name, s in summaries.items()
+        if not s.failed and (s.history_tables or s.w8_plan)
+    }
+    if not keeping:
+        return []
+    compacted = backend == "postgresql"
+    lines = [
+        "History (W8's plan; the history tables as the run left them, "
+        "indexes included):",
+        "",
+        "| contender | W8 plan | W8 index lookup | W8 changes read | history "
+        "tables | history rows | field changes | MiB | KiB per 10,000 field "
+        "changes |"
+        + (" after VACUUM FULL |" if compacted else "")
+        + " KiB per 10,000 history rows |",
+        "|---|---|---|---|---|---|---|---|---|"
+        + ("---|" if compacted else "")
+        + "---|",
+    ]
+    for name, s in keeping.items():
+        cells = [
+            s.w8_plan or "n/a",
+            _yes_no(s.w8_index_lookup),
+            "n/a" if s.w8_changes is None else str(s.w8_changes),
+            ", ".join(s.history_tables) or "n/a",
+            _number(s.history_rows),
+            _number(s.history_field_changes),
+            _number(s.history_mib, 2),
+            _number(s.history_kib_per_10k),
+        ]
+        if compacted:
+            cells.append(_number(s.history_compacted_kib_per_10k))
+        cells.append(_number(s.history_kib_per_10k_rows))
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for name, s in keeping.items():
+        if s.w8_plan_text:
+            lines += [f"W8 plan of `{name}`:", "", "```", s.w8_plan_text, "```", ""]
+    history, rival = summaries.get(HISTORY), summaries.get(HISTORY_RIVAL)
+    if history and rival and not history.failed and not rival.failed:
+        shares = []
+        for workload in WORKLOADS:
+            a, b = history.median.get(workload), rival.median.get(workload)
+            if a is not None and b:
+                shares.append(f"{workload} x{a / b:.2f}")
+        lines += [f"`{HISTORY}` / `{HISTORY_RIVAL}`: " + ", ".join(shares), ""]
+    return lines
+
+
 def _within(
     summaries: Mapping[str, Summary],
     name: str,
@@ -187,6 +308,22 @@ def targets(
         for name, ceilings in TRIGGER_CEILINGS.items()
         if name in ran and backend in ceilings
     ]
+    if HISTORY in ran:
+        for workloads, ceilings in HISTORY_CEILINGS.items():
+            if backend in ceilings:
+                found.append(
+                    _within(
+                        summaries,
+                        HISTORY,
+                        ceilings[backend],
+                        workloads,
+                        "-".join(workloads),
+                    )
+                )
+        s = summaries[HISTORY]
+        found.append(
+            (f"{HISTORY}: W8 is an index lookup", s.w8_index_lookup, s.w8_plan)
+        )
     for name in CEILINGS:
         if name in summaries and not summaries[name].failed:
             s = summaries[name]
@@ -257,6 +394,7 @@ def markdown(
         "",
         *facts_table(summaries, backend),
         "",
+        *history_table(summaries, backend),
         "Targets:",
         "",
     ]

@@ -1,4 +1,5 @@
-"""The workloads W1-W7, the correctness checks and the W2 memory pass.
+"""The workloads W1-W8, the correctness checks, the W2 memory pass and the
+size of the history (for contenders that keep one).
 
 Every workload opens a plain default ``Session`` (``expire_on_commit=True``)
 so all contenders pay the same ORM bookkeeping.
@@ -15,14 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from .contenders import Contender
-from .databases import analyze, table_bytes
+from .databases import analyze, storage_bytes, table_bytes, vacuum_full
 from .plans import explain
 
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8")
 #: What each workload does, for the report's legend.
 DESCRIPTIONS = {
     "W1": "insert N rows, one commit",
@@ -32,10 +33,13 @@ DESCRIPTIONS = {
     "W5": "read when `name` last changed, 100 random rows, own API",
     "W6": "count rows whose `name` changed since T (10 queries)",
     "W7": "single-row transactions (load, change `name`, commit)",
+    "W8": "last 10 changes of `name` for 100 random rows (history only)",
 }
 _CITIES = ("Lisbon", "Oslo", "Quito", "Hanoi", "Accra", "Perth", "Lima")
 _W5_ROWS = 100
 _W6_QUERIES = 10
+_W8_ROWS = 100
+_W8_CHANGES = 10
 _CHECK_ROWS = 20
 # Stamps on SQLite have milliseconds; a pause before a write under check
 # keeps its stamp distinguishable from the previous one.
@@ -58,6 +62,13 @@ class Outcome:
     w6_expected: int | None = None
     w2_peak_mib: float | None = None
     table_bytes: dict[str, int] | None = None
+    w8_plan: str = ""
+    w8_plan_text: str = ""
+    w8_index_lookup: bool | None = None
+    #: Changes W8 read over its 100 rows (its last pass).
+    w8_changes: int | None = None
+    #: The history's size: see ``Runner._history_size``.
+    history: dict[str, Any] | None = None
     note: str = ""
 
 
@@ -169,6 +180,15 @@ class Runner:
                 row.name = f"name-{row_id}-w7-{k}"
                 session.commit()
 
+    def w8_last_changes(self, ids: list[int]) -> None:
+        read = 0
+        with Session(self.engine) as session:
+            for row_id in ids:
+                stmt = self.contender.last_changes("name", row_id, _W8_CHANGES)
+                assert stmt is not None
+                read += len(session.execute(stmt).all())
+        self.outcome.w8_changes = read
+
     # -- the run --------------------------------------------------------------
 
     def run(self) -> Outcome:
@@ -213,8 +233,16 @@ class Runner:
         self._plan(since)
         _timed(outcome, "W6", lambda: self.w6_count(since))
 
+        # Drawn after every other sample: the earlier workloads touch the same
+        # rows as before W8 existed.
+        w8_ids = self.rng.sample(self.ids, min(_W8_ROWS, len(self.ids)))
+        if self.contender.last_changes("name", w8_ids[0], _W8_CHANGES) is not None:
+            self._w8_plan(w8_ids[0])
+            _timed(outcome, "W8", lambda: self.w8_last_changes(w8_ids))
+
         outcome.w2_peak_mib = self._w2_peak_mib()
         outcome.table_bytes = table_bytes(self.engine, tables)
+        outcome.history = self._history_size()
         return outcome
 
     # -- helpers --------------------------------------------------------------
@@ -246,6 +274,42 @@ class Runner:
         self.outcome.plan = plan.summary
         self.outcome.plan_text = plan.text
         self.outcome.index_lookup = plan.is_index_lookup
+
+    def _w8_plan(self, row_id: int) -> None:
+        stmt = self.contender.last_changes("name", row_id, _W8_CHANGES)
+        assert stmt is not None
+        with self.engine.connect() as conn:
+            plan = explain(conn, stmt)
+        self.outcome.w8_plan = plan.summary
+        self.outcome.w8_plan_text = plan.text
+        self.outcome.w8_index_lookup = plan.is_index_lookup
+
+    def _history_size(self) -> dict[str, Any] | None:
+        """The history tables' rows, the field changes they hold and their
+        bytes (indexes included) as the run left them; on PostgreSQL also
+        after VACUUM FULL, without the dead rows of updated versions."""
+        tables = list(self.contender.history_tables)
+        count = self.contender.count_field_changes()
+        if not tables or count is None:
+            return None
+        history = self.contender.metadata.tables[tables[0]]
+        with Session(self.engine) as session:
+            rows = int(
+                session.execute(select(func.count()).select_from(history)).scalar_one()
+            )
+            field_changes = int(session.execute(count).scalar_one())
+        sizes = storage_bytes(self.engine, tables)
+        compacted = None
+        if self.engine.dialect.name == "postgresql":
+            vacuum_full(self.engine, tables)
+            compacted = storage_bytes(self.engine, tables)
+        return {
+            "tables": tables,
+            "rows": rows,
+            "field_changes": field_changes,
+            "bytes": sizes,
+            "compacted_bytes": compacted,
+        }
 
     def _w2_peak_mib(self) -> float | None:
         # A separate, untimed pass: tracemalloc slows allocation down several

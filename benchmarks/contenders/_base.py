@@ -92,3 +92,22 @@ class Contender(abc.ABC):
     def count_changed_since(self, field: str, since: dt.datetime) -> Select[Any]:
         """``SELECT count`` of rows whose ``field`` changed at or after the
         aware UTC instant ``since``, as the contender would write it (W6)."""
+
+    # -- history (W8 and the history sizes); contenders without history keep
+    # these defaults and read n/a there.
+
+    def last_changes(self, field: str, row_id: int, limit: int) -> Select[Any] | None:
+        """The newest ``limit`` recorded changes of ``field`` of the row with
+        key ``row_id``, newest first, as the contender would query them (W8);
+        None if it keeps no history."""
+        return None
+
+    @property
+    def history_tables(self) -> tuple[str, ...]:
+        """The tables holding the history, for its size; () without one."""
+        return ()
+
+    def count_field_changes(self) -> Select[Any] | None:
+        """``SELECT`` of how many field changes the history holds (an insert
+        counts each tracked field), the unit of its size; None without one."""
+        return None

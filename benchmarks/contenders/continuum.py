@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import DeclarativeBase, aliased, configure_mappers
 
-from ._base import Contender, PostTimestampMixin, UserColumns
+from ._base import TRACKED_FIELDS, Contender, PostTimestampMixin, UserColumns
 
 
 class Continuum(Contender):
@@ -20,7 +20,9 @@ class Continuum(Contender):
     note = (
         "make_versioned(user_cls=None): default options, minus the link to a "
         "User model for transaction authors, which the benchmark has none of; "
-        "W6 uses Continuum's own indexes (issued_at has none)"
+        "W6 uses Continuum's own indexes (issued_at has none); W8 reads the "
+        "row's last 10 versions (one per row write, all columns) with their "
+        "transaction's issued_at, by its (id, transaction_id) key"
     )
 
     def __init__(self, dialect: str) -> None:
@@ -82,6 +84,46 @@ class Continuum(Contender):
                     getattr(previous, field) != getattr(version, field),
                 ),
             )
+        )
+
+    def last_changes(self, field: str, row_id: int, limit: int) -> Select[Any]:
+        # Continuum keeps whole-row versions, not field changes: the closest
+        # query is the row's newest versions, whose `field` holds each value,
+        # with the time from their transaction.
+        version, transaction = self._version, self._transaction
+        return (
+            select(version, transaction.issued_at)
+            .join(transaction, transaction.id == version.transaction_id)
+            .where(version.id == row_id)
+            .order_by(version.transaction_id.desc())
+            .limit(limit)
+        )
+
+    @property
+    def history_tables(self) -> tuple[str, ...]:
+        return (self._version.__table__.name, self._transaction.__table__.name)
+
+    def count_field_changes(self) -> Select[Any]:
+        # A version without a predecessor is an insert (every field counts);
+        # otherwise the fields differing from the version before it.
+        version, previous = self._version, aliased(self._version)
+        differing = sum(
+            (
+                case((getattr(previous, f) != getattr(version, f), 1), else_=0)
+                for f in TRACKED_FIELDS
+            ),
+            start=literal(0),
+        )
+        per_version = case(
+            (previous.id.is_(None), len(TRACKED_FIELDS)), else_=differing
+        )
+        return select(func.coalesce(func.sum(per_version), 0)).outerjoin_from(
+            version,
+            previous,
+            and_(
+                previous.id == version.id,
+                previous.end_transaction_id == version.transaction_id,
+            ),
         )
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Engine, Select, case, func, literal, select
 from sqlalchemy.orm import DeclarativeBase, configure_mappers, object_session
 
-from ._base import Contender, PostTimestampMixin, UserColumns
+from ._base import TRACKED_FIELDS, Contender, PostTimestampMixin, UserColumns
 
 
 class PostgresqlAudit(Contender):
@@ -26,7 +26,8 @@ class PostgresqlAudit(Contender):
         "own indexes only (activity has none on the row id or issued_at); W3 "
         "is quadratic in N: the UPDATE trigger's INSERT..SELECT keeps the plan "
         "PL/pgSQL cached for W2's one-row statements, a nested loop that "
-        "rescans the transition tables once per row"
+        "rescans the transition tables once per row; W8 reads the row's last "
+        "10 activities whose changed_data has name (no index serves it)"
     )
 
     def __init__(self, dialect: str) -> None:
@@ -94,6 +95,36 @@ class PostgresqlAudit(Contender):
         naive = since.astimezone(dt.UTC).replace(tzinfo=None)
         return select(func.count(activity.data["id"].astext.distinct())).where(
             *where, activity.issued_at >= naive
+        )
+
+    def last_changes(self, field: str, row_id: int, limit: int) -> Select[Any]:
+        activity, where = self._activities(field)
+        return (
+            select(activity)
+            .where(*where, activity.data["id"].astext == str(row_id))
+            .order_by(activity.issued_at.desc(), activity.id.desc())
+            .limit(limit)
+        )
+
+    @property
+    def history_tables(self) -> tuple[str, ...]:
+        return (
+            self._activity.__table__.name,
+            self._manager.transaction_cls.__table__.name,
+        )
+
+    def count_field_changes(self) -> Select[Any]:
+        # changed_data holds the columns an activity changed (all on insert).
+        activity = self._activity
+        changed = sum(
+            (
+                case((activity.changed_data.has_key(f), 1), else_=0)
+                for f in TRACKED_FIELDS
+            ),
+            start=literal(0),
+        )
+        return select(func.coalesce(func.sum(changed), 0)).where(
+            activity.table_name == self._user.__tablename__
         )
 
 
