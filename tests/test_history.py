@@ -680,3 +680,72 @@ def test_a_poller_misses_no_transaction_that_commits_after_its_poll(
     assert third == []
     with pytest.raises(HistoryError):
         _poll(db, "{not a cursor")
+
+
+# -- the command ------------------------------------------------------------------
+
+_APP = """
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+import fieldstamps
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(fieldstamps.TimestampMixin, Base):
+    __tablename__ = "account"
+    __fieldstamps__ = {"history": True}
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(30))
+"""
+
+
+def test_history_command_prints_a_table_newest_first(
+    db: Engine, session: Session, tmp_path: Any
+) -> None:
+    import subprocess
+    import sys
+
+    account = _add(session, name="first")
+    tick()
+    with fieldstamps.context(actor="ann", reason="rename"):
+        account.name = "second"
+        session.commit()
+    (tmp_path / "app.py").write_text(_APP)
+    url = db.url.render_as_string(hide_password=False)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "fieldstamps", "history", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+
+    done = run("app:Account", str(account.id), "--url", url, "--field", "name")
+    assert done.returncode == 0, done.stderr
+    header, newest, oldest = done.stdout.splitlines()
+    assert header.split() == [
+        "changed_at", "field", "operation", "old", "new", "actor", "reason",
+    ]  # fmt: skip
+    assert newest.split()[2:] == [
+        "name",
+        "update",
+        '"first"',
+        '"second"',
+        "ann",
+        "rename",
+    ]
+    assert oldest.split()[2:] == ["name", "insert", "-", '"first"', "-", "-"]
+    since = account.updated_at.isoformat()
+    done = run("app:Account", str(account.id), "--url", url, "--since", since)
+    assert done.returncode == 0 and len(done.stdout.splitlines()) == 2, done.stderr
+    done = run("app:Account", "x", "--url", url)
+    assert done.returncode == 2 and "'x' is not a value of Account.id" in done.stderr
+    done = run("app:Account", "1", "--url", url, "--since", "2024-01-01")
+    assert done.returncode == 2 and "needs a zone" in done.stderr
+    done = run("app:Account", "999", "--url", url)
+    assert done.returncode == 1 and "no recorded changes" in done.stderr

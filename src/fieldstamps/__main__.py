@@ -1,6 +1,7 @@
 """The ``fieldstamps`` command: ``fieldstamps demo [--url URL]``,
 ``fieldstamps backfill MODULE:Model --url URL --at AT``, the trigger commands
-``fieldstamps sql|check|install MODULE:ATTR`` and ``--version``."""
+``fieldstamps sql|check|install MODULE:ATTR``,
+``fieldstamps history MODULE:Model PK --url URL`` and ``--version``."""
 
 from __future__ import annotations
 
@@ -159,7 +160,47 @@ def _parser() -> argparse.ArgumentParser:
     )
     install.add_argument("target", metavar="MODULE:ATTR", help=target_help)
     install.add_argument("--url", required=True, help="SQLAlchemy database URL")
+    history = commands.add_parser(
+        "history",
+        help="print the recorded changes of one row, newest first",
+        description=(
+            "Print the history of one row of a class with "
+            "__fieldstamps__ = {'history': True}: when, which field, the "
+            "operation, the old and new value, who and why, newest first. "
+            "The row may have been deleted."
+        ),
+    )
+    history.add_argument(
+        "model",
+        metavar="MODULE:Model",
+        help="the mapped class, e.g. myapp.models:User",
+    )
+    history.add_argument(
+        "pk",
+        metavar="PK",
+        help="the row's primary key; comma-separated for a composite key",
+    )
+    history.add_argument("--url", required=True, help="SQLAlchemy database URL")
+    history.add_argument("--field", help="only this field's changes")
+    history.add_argument(
+        "--since",
+        type=_aware_datetime,
+        help="only changes at or after this ISO-8601 time with a zone",
+    )
     return parser
+
+
+def _aware_datetime(text: str) -> dt.datetime:
+    try:
+        instant = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 time: {text!r}") from None
+    if instant.tzinfo is None:
+        raise argparse.ArgumentTypeError(
+            f"{text} needs a zone (Z or +HH:MM): without one the instant would "
+            "be a guess"
+        )
+    return instant
 
 
 def _positive_int(text: str) -> int:
@@ -402,6 +443,97 @@ def _backfill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _primary_key(model: Any, text: str) -> object:
+    """``text`` as ``model``'s primary-key value: each part converted to its
+    column's Python type, a tuple for a composite key."""
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import Mapper
+
+    mapper = inspect(model, raiseerr=False)
+    if not isinstance(mapper, Mapper):
+        raise _UsageError(f"{model!r} is not a mapped class")
+    columns = mapper.primary_key
+    parts = text.split(",") if len(columns) > 1 else [text]
+    if len(parts) != len(columns):
+        names = ", ".join(str(column.key) for column in columns)
+        raise _UsageError(f"{text!r}: {model.__name__}'s primary key is ({names})")
+    values = []
+    for column, part in zip(columns, parts, strict=True):
+        try:
+            convert = column.type.python_type
+        except NotImplementedError:
+            convert = str
+        try:
+            values.append(convert(part))
+        except (TypeError, ValueError):
+            raise _UsageError(
+                f"{part!r} is not a value of {model.__name__}.{column.key}"
+            ) from None
+    return tuple(values) if len(values) > 1 else values[0]
+
+
+def history_table(changes: Sequence[Any]) -> str:
+    """Changes as a plain-text table, one row each."""
+    import json
+
+    def shown(value: object) -> str:
+        return "-" if value is None else json.dumps(value, ensure_ascii=False)
+
+    rows = [("changed_at", "field", "operation", "old", "new", "actor", "reason")]
+    rows += [
+        (
+            change.changed_at.isoformat(sep=" "),
+            change.field,
+            change.operation,
+            shown(change.old),
+            shown(change.new),
+            change.actor or "-",
+            change.reason or "-",
+        )
+        for change in changes
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "".join(
+        "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        + "\n"
+        for row in rows
+    )
+
+
+def _history(args: argparse.Namespace) -> int:
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from ._errors import FieldstampsError
+    from ._history import get_history
+
+    try:
+        model = _load_model(args.model)
+        pk = _primary_key(model, args.pk)
+        engine = create_engine(args.url)
+    except (_UsageError, ArgumentError) as exc:
+        print(f"fieldstamps history: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with engine.connect() as conn:
+            changes = get_history(conn, model, pk, args.field, since=args.since)
+    except FieldstampsError as exc:
+        print(f"fieldstamps history: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"fieldstamps history: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if not changes:
+        print(f"no recorded changes of {model.__name__} {args.pk}", file=sys.stderr)
+        return 1
+    sys.stdout.write(history_table(changes))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -409,6 +541,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _backfill(args)
     if args.command == "sql":
         return _sql(args)
+    if args.command == "history":
+        return _history(args)
     if args.command in ("check", "install"):
         return _check_or_install(args)
     # Imported here so that --help does not pay for mapping the demo model.
