@@ -308,3 +308,57 @@ def test_the_readme_shows_the_migration_a_user_gets(
     offline = project.alembic("upgrade", "head", "--sql")
     assert f"CREATE TRIGGER fieldstamps_{project.prefix}_price" in offline
     assert ("DELIMITER //" in offline) == (db.dialect.name in ("mysql", "mariadb"))
+
+
+HISTORIED = TRACKED.replace(
+    '    __tablename__ = "{prefix}_author"\n',
+    '    __tablename__ = "{prefix}_author"\n'
+    '    __fieldstamps__ = {{"history": True, "redact": ["email"]}}\n',
+)
+
+
+def test_history_added_to_a_populated_table_migrates_and_reverses(
+    project: Project, db: Engine
+) -> None:
+    prefix = project.prefix
+    project.migrate(PLAIN, "plain")
+    insert_authors(db, f"{prefix}_author")
+    script = project.migrate(HISTORIED, "history")
+    assert_public_and_clean(script)
+    upgrade, downgrade = script.split("def downgrade", 1)
+    history = _at(upgrade, "create_table", f"{prefix}_author_history")
+    installed = _at(upgrade, "install_triggers", f"{prefix}_author")
+    # The triggers write the history table: installed after it exists.
+    assert installed > history
+    assert _at(downgrade, "drop_triggers", f"{prefix}_author") < _at(
+        downgrade, "drop_table", f"{prefix}_author_history"
+    )
+    project.alembic("check")
+    code = textwrap.dedent(f"""
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+        import fieldstamps, models
+        engine = create_engine({project.url!r})
+        raw = engine.raw_connection()
+        cursor = raw.cursor()
+        table = "{prefix}_author"
+        cursor.execute(f"UPDATE {{table}} SET name = 'renamed', email = 'e' WHERE id = 1")
+        raw.commit()
+        raw.close()
+        with Session(engine) as session:
+            changes = fieldstamps.get_history(session, models.Author, 1)
+            got = sorted((c.field, c.old, c.new) for c in changes)
+            assert got == [("email", None, None), ("name", "author 1", "renamed")], got
+            author = session.get(models.Author, 1)
+            with fieldstamps.context(actor="app"):
+                author.name = "again"
+                session.commit()
+            [newest] = fieldstamps.get_history(session, models.Author, 1, "name")[:1]
+            assert (newest.old, newest.new, newest.actor) == ("renamed", "again", "app")
+        print("ok")
+    """)
+    project.run_python(code)
+    project.alembic("downgrade", "-1")
+    assert f"{prefix}_author_history" not in inspect(db).get_table_names()
+    assert _installed(db, prefix) == {}
+    assert _functions_left(db, prefix) == []

@@ -44,6 +44,7 @@ from ._errors import (
     UnsupportedDatabaseError,
 )
 from ._guard import manual_stamps
+from ._history_table import HistoryJSON, TransactionId
 from ._history import (
     Change,
     HistoryEntry,
@@ -81,6 +82,7 @@ __all__ = [
     "FieldstampsOptions",
     "HistoryEntry",
     "HistoryError",
+    "HistoryJSON",
     "HistoryPoll",
     "MigrationError",
     "NaiveDatetimeError",
@@ -89,6 +91,7 @@ __all__ = [
     "StampText",
     "StampWriteError",
     "TimestampMixin",
+    "TransactionId",
     "TriggerDDL",
     "UTCDateTime",
     "UnknownFieldError",

@@ -36,6 +36,8 @@ class HistoryJSON(TypeDecorator[Any]):
     elsewhere (whose values the triggers write as JSON text), decoded on
     load. SQL NULL loads as None, as JSON null does."""
 
+    __module__ = "fieldstamps"
+
     impl = (
         Text()
         .with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
@@ -58,9 +60,14 @@ class HistoryJSON(TypeDecorator[Any]):
         return value
 
 
-def _transaction_id_type() -> TypeEngine[int]:
-    # MariaDB's ids (UUID_SHORT) use all 64 bits.
-    return BigInteger().with_variant(mysql.BIGINT(unsigned=True), "mysql", "mariadb")
+class TransactionId(TypeDecorator[int]):
+    """A history entry's transaction id: ``bigint``; unsigned on MariaDB/MySQL,
+    whose ids (``UUID_SHORT()``) use all 64 bits."""
+
+    __module__ = "fieldstamps"
+
+    impl = BigInteger().with_variant(mysql.BIGINT(unsigned=True), "mysql", "mariadb")
+    cache_ok = True
 
 
 def history_table(owner: str, table: Table, name: str | None) -> Table:
@@ -107,7 +114,7 @@ def history_table(owner: str, table: Table, name: str | None) -> Table:
         Column("new", HistoryJSON()),
         Column("changed_at", UTCDateTime(), nullable=False),
         Column("operation", String(6), nullable=False),
-        Column("transaction_id", _transaction_id_type(), nullable=False),
+        Column("transaction_id", TransactionId(), nullable=False),
         Column("actor", String(255)),
         Column("reason", Text()),
         Column("context", HistoryJSON()),
