@@ -88,6 +88,13 @@ class TriggeredUser(UserColumns, TimestampMixin, ChangeTrackingMixin, Base):
     __fieldstamps__: ClassVar[dict[str, bool]] = {"triggers": True}
 
 
+class HistoriedUser(UserColumns, TimestampMixin, ChangeTrackingMixin, Base):
+    """The same, with per-field history (which implies triggers)."""
+
+    __tablename__ = "historied_user"
+    __fieldstamps__: ClassVar[dict[str, bool]] = {"history": True}
+
+
 def both_modes(
     name: str,
     bases: tuple[type, ...],

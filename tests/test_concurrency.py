@@ -45,7 +45,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at
+from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at, get_history
+from fieldstamps._spec import spec_of
 from fieldstamps._types import parse_stamp_text
 from tests.backends import Backend
 from tests.conftest import BACKENDS, make_engine
@@ -102,7 +103,17 @@ class HotTriggered(HotColumns, TimestampMixin, ChangeTrackingMixin, ConcurrencyB
     }
 
 
-MODES = {"sql": Hot, "triggers": HotTriggered}
+class HotHistory(HotColumns, TimestampMixin, ChangeTrackingMixin, ConcurrencyBase):
+    """The same rows with per-field history (and so triggers)."""
+
+    __tablename__ = "fieldstamps_hot_rows_history"
+    __fieldstamps__: ClassVar[dict[str, Any]] = {
+        "exclude": ["version"],
+        "history": True,
+    }
+
+
+MODES = {"sql": Hot, "triggers": HotTriggered, "history": HotHistory}
 
 
 CHANGED_AT = {"name_changed_at": ("name",), "detail_changed_at": ("score", "note")}
@@ -118,6 +129,7 @@ class Write:
     updated_at: dt.datetime  # read back in the transaction, before COMMIT
     started: dt.datetime  # wall clock before the successful attempt began
     committed: dt.datetime  # wall clock after COMMIT returned
+    transaction: tuple[int, int]  # (worker, its transaction's number)
 
 
 @dataclass
@@ -211,7 +223,7 @@ def _worker(
     lock: threading.Lock,
 ) -> None:
     rng = random.Random(seed)
-    for _ in range(TRANSACTIONS):
+    for number in range(TRANSACTIONS):
         rows = rng.sample(range(1, ROWS + 1), rng.choice((1, 1, 2)))
         for attempt in range(MAX_ATTEMPTS):
             started = _now()
@@ -234,7 +246,15 @@ def _worker(
             with lock:
                 figures.transactions += 1
                 log.extend(
-                    Write(row, version, values, updated_at, started, committed)
+                    Write(
+                        row,
+                        version,
+                        values,
+                        updated_at,
+                        started,
+                        committed,
+                        (seed, number),
+                    )
                     for row, version, values, updated_at in writes
                 )
             break
@@ -257,6 +277,9 @@ def _verify(
 
     with engine.connect() as conn:
         final = {row.id: row for row in conn.execute(select(model))}
+    # (row, field) -> (transaction, old, new, instant) of each write that
+    # changed the field, in commit order: what its history must hold.
+    recorded: dict[tuple[int, str], list[tuple[Any, Any, Any, dt.datetime]]] = {}
     for row_id, start in initial.items():
         writes = sorted((w for w in log if w.row == row_id), key=lambda w: w.version)
         versions = [w.version for w in writes]
@@ -273,6 +296,9 @@ def _verify(
         for write in writes:
             for key, value in write.values.items():
                 if value != values[key]:
+                    recorded.setdefault((row_id, key), []).append(
+                        (write.transaction, values[key], value, write.updated_at)
+                    )
                     stamps[key] = write.updated_at
                     for column, watched in CHANGED_AT.items():
                         if key in watched:
@@ -305,7 +331,45 @@ def _verify(
                 bad.append(f"row {row_id}.{column}: LOST {got} < {expected}")
             elif got != expected:
                 bad.append(f"row {row_id}.{column}: {got} != {expected}")
+    if spec_of(model.__table__).history is not None:  # type: ignore[union-attr]
+        _verify_history(model, engine, recorded, bad)
     return figures
+
+
+def _verify_history(
+    model: Any,
+    engine: Engine,
+    recorded: dict[tuple[int, str], list[tuple[Any, Any, Any, dt.datetime]]],
+    bad: list[str],
+) -> None:
+    """Each field's update entries are the replay's changes, in commit order;
+    one transaction id per transaction, another for every other one."""
+    ids: dict[Any, set[str]] = {}
+    with Session(engine) as session:
+        for row_id in {row for row, _ in recorded} | set(range(1, ROWS + 1)):
+            for key in FIELDS:
+                entries = [
+                    c
+                    for c in reversed(get_history(session, model, row_id, key))
+                    if c.operation == "update"
+                ]
+                expected = recorded.get((row_id, key), [])
+                # In the order of the row's writes (history_id); on PostgreSQL
+                # changed_at is the transaction's start, out of that order.
+                got = [(c.old, c.new, c.changed_at) for c in entries]
+                want = [(old, new, at) for _, old, new, at in expected]
+                if got != want:
+                    bad.append(f"row {row_id}.{key}: history {got[:5]} != {want[:5]}")
+                for change, (transaction, *_) in zip(entries, expected, strict=False):
+                    ids.setdefault(transaction, set()).add(change.transaction_id)
+    for transaction, found in ids.items():
+        if len(found) != 1:
+            bad.append(f"transaction {transaction}: transaction ids {found}")
+    owners: dict[str, Any] = {}
+    for transaction, found in ids.items():
+        for txn in found:
+            if owners.setdefault(txn, transaction) != transaction:
+                bad.append(f"transaction id {txn}: {transaction} and {owners[txn]}")
 
 
 # -- the test ------------------------------------------------------------------

@@ -570,7 +570,7 @@ def test_history_class_queries(db: Engine, session: Session) -> None:
     entries = session.scalars(
         select(history)
         .where(history.field == "name", history.changed_at >= since)  # type: ignore[attr-defined]
-        .order_by(history.changed_at.desc())  # type: ignore[attr-defined]
+        .order_by(history.history_id.desc())  # type: ignore[attr-defined]
     ).all()
     assert [(e.id, e.old, e.new) for e in entries] == [  # type: ignore[attr-defined]
         (account.id, "b", "c"),
@@ -597,7 +597,7 @@ def test_last_changes_of_a_field_and_changes_since_are_index_lookups(
     last_ten = (
         select(table)
         .where(table.c.id == 7, table.c.field == "name")
-        .order_by(table.c.changed_at.desc())
+        .order_by(table.c.history_id.desc())
         .limit(10)
     )
     since = select(table).where(

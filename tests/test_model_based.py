@@ -4,7 +4,8 @@ A hypothesis state machine keeps one Session open per run and drives it
 through inserts, writes on every SQLAlchemy write path (with new values, the
 same values again, NULLs set and cleared), commits, rollbacks and savepoints.
 A plain-Python model holds what every row must contain, committed and
-in-transaction, with a snapshot per open savepoint.
+in-transaction, with a snapshot per open savepoint, and each row's timeline:
+its values after every write, at that write's instant.
 
 The model cannot know server times in advance: after each write it reads the
 written rows back on the session's own connection and takes their
@@ -19,7 +20,11 @@ fresh connection: for every row and tracked field, the stamp equals the
 no-op), ``changes[f]["value"]`` equals the column, the ``changed_at()`` columns
 and the ``updated_at_column()`` mirror agree; rollbacks and savepoint
 rollbacks restore the model's state exactly. In-session objects whose stamps
-the README promises to keep fresh must show the database's stamps.
+the README promises to keep fresh must show the database's stamps. With
+history (``HistoriedUser``), after every commit and rollback, ``as_of()`` at
+each instant of every row's timeline gives the values a replay of the
+timeline gives, and None before the row's insert: rolled-back writes left
+no history.
 
 CI runs a bounded profile; ``FIELDSTAMPS_LONG=1`` runs the long one (500 runs
 of up to 30 steps per backend). ``pytest -s`` prints each backend's figures.
@@ -62,10 +67,11 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql import ColumnElement
 
+import fieldstamps
 from fieldstamps import upsert_set
 from fieldstamps._types import parse_stamp_text
 from tests.backends import Backend
-from tests.models import Base, User
+from tests.models import Base, HistoriedUser, User
 from tests.requirements import dialect_insert, requires
 
 TRACKED = ("name", "fullname", "age")
@@ -284,11 +290,29 @@ class RowModel:
     updated_at: dt.datetime
     name_changed_at: dt.datetime
     contact_changed_at: dt.datetime
+    #: (instant of a write, the values it left), in the order of the writes.
+    timeline: list[tuple[dt.datetime, Row]]
 
     @classmethod
     def inserted(cls, values: Row, db: DbRow) -> RowModel:
         at = db.created_at
-        return cls(dict(values), dict.fromkeys(TRACKED, at), at, at, at, at)
+        return cls(
+            dict(values),
+            dict.fromkeys(TRACKED, at),
+            at,
+            at,
+            at,
+            at,
+            [(at, dict(values))],
+        )
+
+    def as_of(self, instant: dt.datetime) -> Row | None:
+        """The replay: the values the last write at or before ``instant`` left."""
+        found = None
+        for at, values in self.timeline:
+            if at <= instant:
+                found = values
+        return found
 
     def wrote(self, new: Row, db: DbRow) -> None:
         """Record one write that left the row holding ``new``."""
@@ -301,6 +325,23 @@ class RowModel:
             self.contact_changed_at = db.updated_at
         self.values = dict(new)
         self.updated_at = db.updated_at
+        self.timeline.append((db.updated_at, dict(new)))
+
+
+def check_history(
+    conn: Connection, model: type[Any], rows: dict[int, RowModel], when: str
+) -> None:
+    """``as_of()`` agrees with the replay at every instant of every timeline."""
+    for uid, expected in rows.items():
+        first = expected.timeline[0][0]
+        instants = [first - dt.timedelta(microseconds=1)]
+        instants += sorted({at for at, _ in expected.timeline})
+        for instant in instants:
+            got = fieldstamps.as_of(conn, model, uid, instant)
+            assert got == expected.as_of(instant), (
+                f"{when}: as_of(row {uid}, {instant}) = {got}, replay gives "
+                f"{expected.as_of(instant)}"
+            )
 
 
 def check_rows(db: dict[int, DbRow], model: dict[int, RowModel], when: str) -> None:
@@ -389,6 +430,7 @@ class FieldstampsMachine(RuleBasedStateMachine):
         # their tracked values, or their stamps, may differ from the database.
         self.stale_values: set[int] = set()
         self.stale_stamps: set[int] = set()
+        self.records_history = self.model is HistoriedUser
 
     def teardown(self) -> None:
         self.session.rollback()
@@ -766,6 +808,8 @@ class FieldstampsMachine(RuleBasedStateMachine):
         # an older snapshot, and this is what other clients see.
         with self.engine.connect() as conn:
             check_rows(read_rows(conn, self.table), self.committed, "after commit")
+            if self.records_history:
+                check_history(conn, self.model, self.committed, "after commit")
 
     def rollback(self) -> None:
         self.stats["rollback"] += 1
@@ -775,6 +819,8 @@ class FieldstampsMachine(RuleBasedStateMachine):
         self.stale_values.clear()
         self.stale_stamps.clear()
         self.check_transaction("rollback")
+        if self.records_history:
+            check_history(self.conn(), self.model, self.pending, "after rollback")
 
     def begin_savepoint(self) -> None:
         self.stats["begin_savepoint"] += 1
@@ -795,6 +841,10 @@ class FieldstampsMachine(RuleBasedStateMachine):
         self.stale_values |= ids
         self.stale_stamps |= ids
         self.check_transaction("savepoint rollback")
+        if self.records_history:
+            check_history(
+                self.conn(), self.model, self.pending, "after savepoint rollback"
+            )
 
     def release_savepoint(self) -> None:
         self.stats["release_savepoint"] += 1
@@ -856,3 +906,13 @@ def test_model_based(backend: Backend, db: Engine, model: type[Any]) -> None:
         f"{time.perf_counter() - began:.1f} s; "
         + ", ".join(f"{key}: {n}" for key, n in sorted(stats.items()))
     )
+
+
+def test_model_based_history(backend: Backend, db: Engine) -> None:
+    """The same machine with history on: ``as_of()`` checked against the
+    replay of each row's timeline."""
+    stats: Counter[str] = Counter()
+    engine = _with_savepoints_inside_transactions(db)
+    machine = machine_for(engine, f"{backend.id}_history", stats, HistoriedUser)
+    run_state_machine_as_test(machine, settings=PROFILE)
+    assert stats["commit"] > 0

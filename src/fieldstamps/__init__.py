@@ -44,7 +44,6 @@ from ._errors import (
     UnsupportedDatabaseError,
 )
 from ._guard import manual_stamps
-from ._history_table import HistoryJSON, TransactionId
 from ._history import (
     Change,
     HistoryEntry,
@@ -57,6 +56,7 @@ from ._history import (
     prune,
     revert,
 )
+from ._history_table import HistoryJSON, TransactionId
 from ._model import (
     ChangeTrackingMixin,
     FieldstampsOptions,

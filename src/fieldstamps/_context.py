@@ -28,16 +28,18 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import weakref
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Engine, Pool, event, text
+from sqlalchemy import Engine, MetaData, Pool, event, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import TextClause
+from sqlalchemy.sql.dml import Delete, Insert, Update
 
 from ._errors import HistoryError
 from ._sql import dialect_sql, on_driver_cursor
@@ -187,14 +189,22 @@ def current_values() -> tuple[str | None, str | None, dict[str, Any]]:
 
 # -- reaching the database --------------------------------------------------------
 
-_enabled = False
+# The MetaData of every class with history: a write to any of its tables
+# may write history (a cascade reaches a table with history from another).
+_RECORDING: weakref.WeakSet[MetaData] = weakref.WeakSet()
 
 
-def record_history() -> None:
+def record_history(metadata: MetaData) -> None:
     """Called when a class with history is mapped: from then on, connections
     send contexts and end what the history triggers leave in a session."""
-    global _enabled
-    _enabled = True
+    _RECORDING.add(metadata)
+
+
+def _may_write_history(statement: object) -> bool:
+    if isinstance(statement, Insert | Update | Delete):
+        return getattr(statement.table, "metadata", None) in _RECORDING
+    # SQL text may write anything; SELECTs, DDL and the like write no history.
+    return isinstance(statement, str | TextClause)
 
 
 @functools.lru_cache(maxsize=64)
@@ -246,10 +256,10 @@ def _before_execute(
     params: Any,
     execution_options: Any,
 ) -> None:
-    if not _enabled:
+    if not _RECORDING:
         return
     info = conn.info
-    if not isinstance(clauseelement, Select):
+    if _may_write_history(clauseelement):
         info[_WROTE] = True
     current = _CURRENT.get()
     sent = info.get(_SENT)
@@ -318,5 +328,5 @@ def _reset(dbapi_connection: DBAPIConnection, record: Any, reset_state: Any) -> 
 
 @event.listens_for(Engine, "engine_connect")
 def _remember_dialect(connection: Connection) -> None:
-    if _enabled:
+    if _RECORDING:
         connection.info.setdefault(_DIALECT, connection.dialect)

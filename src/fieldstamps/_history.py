@@ -214,7 +214,9 @@ def get_history(
     until: dt.datetime | None = None,
 ) -> list[Change]:
     """The recorded changes of the row of ``model`` with primary key ``pk``
-    (a tuple for a composite key), newest first; of one ``field`` if given,
+    (a tuple for a composite key), newest first (in the order the row's
+    writes took its lock, which on PostgreSQL, whose instants are the
+    transactions' starts, can differ from the order of ``changed_at``); of one ``field`` if given,
     from ``since`` and up to ``until`` (inclusive, aware datetimes) if
     given. The row may no longer exist: its history outlives it."""
     spec, table, mapper = history_spec(model)
@@ -229,7 +231,7 @@ def get_history(
     statement = (
         select(*_change_columns(table))
         .where(*where)
-        .order_by(table.c.changed_at.desc(), table.c.history_id.desc())
+        .order_by(table.c.history_id.desc())
     )
     return [_change(row) for row in session.execute(statement)]
 
@@ -264,12 +266,12 @@ def as_of(
     spec, table, mapper = history_spec(model)
     at = _aware(when, "as_of()")
     row = _row_of(mapper, table, pk)
-    # Per field, the newest entry at or before ``at``: one backward range
-    # scan of the (key, field, changed_at) index each.
+    # Per field, the newest entry at or before ``at``: a backward scan of
+    # the (key, field, history_id) index each, from its newest entry.
     newest = [
         select(table.c.history_id)
         .where(*row, table.c.field == tracked.key, table.c.changed_at <= at)
-        .order_by(table.c.changed_at.desc(), table.c.history_id.desc())
+        .order_by(table.c.history_id.desc())
         .limit(1)
         .scalar_subquery()
         for tracked in spec.history_fields
@@ -277,7 +279,7 @@ def as_of(
     statement = (
         select(table.c.field, table.c.new, table.c.operation)
         .where(or_(*(table.c.history_id == entry for entry in newest)))
-        .order_by(table.c.changed_at.desc(), table.c.history_id.desc())
+        .order_by(table.c.history_id.desc())
     )
     entries = session.execute(statement).all()
     if not entries or entries[0].operation == "delete":
@@ -449,7 +451,7 @@ def prune(
     cut = None if older_than is None else _aware(older_than, "prune(older_than=...)")
     key = [table.c[str(column.key)] for column in mapper.primary_key]
     group = [*key, table.c.field]
-    newest_first = (table.c.changed_at.desc(), table.c.history_id.desc())
+    newest_first = table.c.history_id.desc()
     rules = []
     columns: list[ColumnElement[Any]] = [table.c.history_id]
     if keep_last is not None:

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy.types import TypeDecorator
 
 from ._errors import ConfigurationError
 from ._sql.base import HISTORY_COLUMNS
@@ -121,8 +121,10 @@ def history_table(owner: str, table: Table, name: str | None) -> Table:
         schema=table.schema,
         comment=f"fieldstamps: the history of {table.name}",
     )
-    # "Last N changes of field F of row R", and as_of: one index range.
-    Index(f"ix_{name}_row", *(history.c[n] for n in key_names), "field", "changed_at")
+    # "Last N changes of field F of row R", and as_of: one index range, in
+    # the order of the row's writes (history_id; on PostgreSQL changed_at
+    # is the transaction's start, and a later write can carry an earlier one).
+    Index(f"ix_{name}_row", *(history.c[n] for n in key_names), "field", "history_id")
     # "Changes of field F since T", across rows.
     Index(f"ix_{name}_field", history.c.field, history.c.changed_at)
     return history

@@ -508,7 +508,7 @@ def _with_history(
             f"{owner}.__fieldstamps__['history']: {owner} has no tracked field "
             "to record"
         )
-    record_history()
+    record_history(table.metadata)
     return replace(
         spec,
         history_fields=fields,
