@@ -342,7 +342,9 @@ def test_history_added_to_a_populated_table_migrates_and_reverses(
         raw = engine.raw_connection()
         cursor = raw.cursor()
         table = "{prefix}_author"
-        cursor.execute(f"UPDATE {{table}} SET name = 'renamed', email = 'e' WHERE id = 1")
+        cursor.execute(
+            f"UPDATE {{table}} SET name = 'renamed', email = 'e' WHERE id = 1"
+        )
         raw.commit()
         raw.close()
         with Session(engine) as session:

@@ -214,11 +214,13 @@ def get_history(
     until: dt.datetime | None = None,
 ) -> list[Change]:
     """The recorded changes of the row of ``model`` with primary key ``pk``
-    (a tuple for a composite key), newest first (in the order the row's
-    writes took its lock, which on PostgreSQL, whose instants are the
-    transactions' starts, can differ from the order of ``changed_at``); of one ``field`` if given,
+    (a tuple for a composite key), newest first; of one ``field`` if given,
     from ``since`` and up to ``until`` (inclusive, aware datetimes) if
-    given. The row may no longer exist: its history outlives it."""
+    given. The row may no longer exist: its history outlives it.
+
+    Newest first is the order in which the row's writes took its lock. On
+    PostgreSQL, whose instants are the transactions' starts, a later write
+    can carry an earlier ``changed_at``."""
     spec, table, mapper = history_spec(model)
     where = _row_of(mapper, table, pk)
     if field is not None:
