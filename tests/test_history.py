@@ -749,3 +749,45 @@ def test_history_command_prints_a_table_newest_first(
     assert done.returncode == 2 and "needs a zone" in done.stderr
     done = run("app:Account", "999", "--url", url)
     assert done.returncode == 1 and "no recorded changes" in done.stderr
+
+
+# -- with the rest of fieldstamps -------------------------------------------------------
+
+
+def test_check_sees_the_history_triggers_and_install_repairs_them(db: Engine) -> None:
+    table = Account.__table__
+    dialect = db.dialect
+    name = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
+    ddl = fieldstamps.trigger_ddl(Account, name)
+    assert any("account_history" in statement for statement in ddl.install)
+    with db.begin() as conn:
+        assert fieldstamps.check(conn, table) == []  # type: ignore[arg-type]
+        # The history trigger(s) alone removed: the stamps still work.
+        for statement in ddl.uninstall:
+            if "_history" in statement and "FUNCTION" not in statement:
+                conn.exec_driver_sql(statement)
+        [drift] = fieldstamps.check(conn, table)  # type: ignore[arg-type]
+        assert drift.status == "missing"
+        from fieldstamps._triggers import install
+
+        install(conn, table)  # type: ignore[arg-type]
+        assert fieldstamps.check(conn, table) == []  # type: ignore[arg-type]
+    with Session(db) as session:
+        assert [c.operation for c in _add(session).get_history("name")] == ["insert"]
+
+
+def test_paused_writes_are_recorded_at_the_instant_they_happen(
+    db: Engine, session: Session
+) -> None:
+    # History is an audit: a paused write keeps updated_at and the field
+    # stamps, but the change and its real instant are still recorded.
+    account = _add(session)
+    kept = account.updated_at
+    tick()
+    with fieldstamps.paused(session):
+        account.name = "fixed"
+        session.commit()
+    assert account.updated_at == kept
+    [change] = [c for c in account.get_history() if c.operation == "update"]
+    assert (change.old, change.new) == ("ann", "fixed")
+    assert change.changed_at > kept

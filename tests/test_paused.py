@@ -100,6 +100,23 @@ def test_a_block_spans_the_commits_inside_it(db: Engine, model: Any) -> None:
     assert_kept(before, read_user(db, user_id, model), {"name", "age"})
 
 
+def test_a_block_entered_inside_a_transaction_it_commits(
+    db: Engine, model: Any
+) -> None:
+    # The block's first transaction is already open (the object was loaded
+    # before it): the commit inside ends that transaction's connection, and
+    # leaving the block must not trip over it.
+    user_id, before = _setup(db, model)
+    with Session(db) as session:
+        user = session.get_one(model, user_id)
+        with fieldstamps.paused(session):
+            user.name = "Patrick"
+            session.commit()
+            user.age = 3
+            session.commit()
+    assert_kept(before, read_user(db, user_id, model), {"name", "age"})
+
+
 def test_an_exception_ends_the_pause_inside_an_open_transaction(
     db: Engine, model: Any
 ) -> None:

@@ -29,6 +29,7 @@ from sqlalchemy.schema import CreateColumn
 from sqlmodel import Field, Session, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession as SQLModelAsyncSession
 
+import fieldstamps
 from fieldstamps import (
     ChangeTrackingMixin,
     ConfigurationError,
@@ -126,6 +127,17 @@ class Gadget(ChangeTrackingFields, _Named, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     power: int | None = None
+
+
+class Villain(TimestampFields, _Base, table=True):
+    """History of one field of a SQLModel class without ChangeTrackingFields."""
+
+    __tablename__ = "sqlmodel_villain"
+    __fieldstamps__: ClassVar[FieldstampsOptions] = {"history": {"fields": ["name"]}}
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=30)
+    lair: str | None = None
 
 
 HERO_FIELDS = ("name", "secret_name", "age")
@@ -909,3 +921,19 @@ def test_sqlalchemy_mixins_are_unchanged_for_declarative_classes() -> None:
         name: Mapped[str] = mapped_column(String(20))
 
     assert Thing.updated_at_of("name") is not None
+
+
+def test_history_of_a_sqlmodel_class(db: Engine) -> None:
+    with Session(db) as session:
+        villain = Villain(name="Joker", lair="cave")
+        session.add(villain)
+        session.commit()
+        with fieldstamps.context(actor="admin"):
+            villain.name, villain.lair = "Joker II", "tower"
+            session.commit()
+        changes = villain.get_history()
+        assert [(c.operation, c.old, c.new, c.actor) for c in changes] == [
+            ("update", "Joker", "Joker II", "admin"),
+            ("insert", None, "Joker", None),
+        ]
+        assert villain.as_of(villain.created_at) == {"name": "Joker"}

@@ -148,7 +148,10 @@ class Paused:
             _PAUSED.discard(connection)
             self._disarm(connection, ending=False)
             for name, listener in self._listeners():
-                event.remove(connection, name, listener)
+                # A connection closed inside the block (a session's commit
+                # ends its connection) has dropped its listeners already.
+                if event.contains(connection, name, listener):
+                    event.remove(connection, name, listener)
         self._watched.clear()
 
     # -- per connection -------------------------------------------------------

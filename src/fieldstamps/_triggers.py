@@ -248,16 +248,16 @@ def _history_target(
     table: TableClause, dialect: Dialect, spec: TableSpec | None
 ) -> HistoryTarget:
     quote = dialect.identifier_preparer
+    fields = () if spec is None else spec.history_fields
+    redacted = frozenset() if spec is None else spec.redacted
+    history = None if spec is None else spec.history
 
     def document(field: TrackedField, which: str) -> str:
-        if field.key in spec_redacted or value_kind(field.column.type) is None:
+        if field.key in redacted or value_kind(field.column.type) is None:
             return "NULL"  # that and when it changed, never the value
         column = field.column
         return _sql(JsonDocument(column, _row(column, which, dialect)), dialect)
 
-    fields = () if spec is None else spec.history_fields
-    spec_redacted = frozenset() if spec is None else spec.redacted
-    history = None if spec is None else spec.history
     return HistoryTarget(
         table=quote.format_table(table),
         history="" if history is None else quote.format_table(history),

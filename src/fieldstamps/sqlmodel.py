@@ -48,6 +48,7 @@ from sqlalchemy.sql.schema import ColumnDefault
 from sqlmodel import Field, SQLModel
 
 from ._errors import ConfigurationError
+from ._history import HistoryMethods
 from ._model import (
     _CHANGED_AT_INFO,
     _CHANGES_INFO,
@@ -155,12 +156,14 @@ def _refuse_mapped_columns(cls: type[Any]) -> None:
         _refuse_mapped_column(cls.__name__, key, value)
 
 
-class TimestampFields(SQLModel):
+class TimestampFields(SQLModel, HistoryMethods):
     """``created_at`` and ``updated_at`` of :class:`fieldstamps.TimestampMixin`,
     as SQLModel fields.
 
     ``None`` on a new object until it is flushed; then the server's instant
-    of the INSERT, and ``updated_at`` again on every UPDATE.
+    of the INSERT, and ``updated_at`` again on every UPDATE. With
+    ``__fieldstamps__ = {"history": True}``, ``get_history()`` and
+    ``as_of()`` as there.
     """
 
     created_at: datetime | None = _field_of(_declared(TimestampMixin, "created_at"))
