@@ -751,7 +751,7 @@ def test_history_command_prints_a_table_newest_first(
     assert done.returncode == 1 and "no recorded changes" in done.stderr
 
 
-# -- with the rest of fieldstamps -------------------------------------------------------
+# -- with the rest of fieldstamps -----------------------------------------------
 
 
 def test_check_sees_the_history_triggers_and_install_repairs_them(db: Engine) -> None:
