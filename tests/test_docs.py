@@ -162,3 +162,16 @@ def test_readme_admin_snippets_run(tmp_path: Path) -> None:
         assert client.get("/admin/user/").status_code == 200
     finally:
         del sys.modules[module.__name__]
+
+
+def test_readme_history_example_runs() -> None:
+    section = README.read_text().split("\n## History\n", 1)[1]
+    section = re.split(r"\n## ", section, maxsplit=1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S)
+    assert code is not None
+    module = types.ModuleType("readme_history")
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(code.group(1), "README.md#history", "exec"), module.__dict__)
+    finally:
+        del sys.modules[module.__name__]

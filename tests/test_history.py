@@ -791,3 +791,46 @@ def test_paused_writes_are_recorded_at_the_instant_they_happen(
     [change] = [c for c in account.get_history() if c.operation == "update"]
     assert (change.old, change.new) == ("ann", "fixed")
     assert change.changed_at > kept
+
+
+def _readme_recipe(db: Engine) -> list[str]:
+    """The README's statements for a writer outside SQLAlchemy on ``db``'s
+    database, for the Account table."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("\n## History\n", 1)[1]
+    block = section.split("```sql\n", 1)[1].split("```", 1)[0]
+    recipes = {}
+    for part in block.split("\n-- ")[0:]:
+        head, _, body = part.lstrip("- ").partition("\n")
+        recipes[head.split(":")[0].split(" ")[0]] = body
+    name = (
+        "PostgreSQL"
+        if requires.trigger_functions(db)
+        else "SQLite"
+        if requires.single_writer(db)
+        else "MariaDB/MySQL"
+    )
+    sql = recipes[name].replace("customer", "account").replace("plan", "name")
+    statements = [s.strip() for s in sql.split(";") if s.strip()]
+    # The DB-API drivers manage the transaction themselves.
+    return [s for s in statements if s not in ("BEGIN", "COMMIT")]
+
+
+def test_the_readme_recipe_for_writers_outside_sqlalchemy(db: Engine) -> None:
+    with Session(db) as session:
+        pk = _add(session).id
+    statements = _readme_recipe(db)
+    _raw(db, *(s.replace("'pro'", "'raw'") for s in statements))
+    _raw(db, *(s.replace("'pro'", "'raw2'") for s in statements))
+    _raw(db, f"UPDATE account SET name = 'anonymous' WHERE id = {pk}")
+    third, second, first = _history(db, pk, "name")[:3]
+    assert (first.new, first.actor, first.reason, first.context) == (
+        "raw",
+        "nightly-import",
+        "CRM sync",
+        {"batch": 17},
+    )
+    assert second.new == "raw2" and second.transaction_id != first.transaction_id
+    assert (third.new, third.actor) == ("anonymous", None)
