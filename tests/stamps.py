@@ -139,3 +139,19 @@ def upsert_statement(db: Engine, model: Any, **values: Any) -> Any:
         index_elements=[table.c.id],
         set_=upsert_set(model, {key: ins.excluded[key] for key in new}),
     )
+
+
+def raw_sql(db: Engine, *statements: str, commit: bool = True) -> None:
+    """Run SQL through the DB-API driver itself, as a writer outside
+    SQLAlchemy does: no SQLAlchemy statement, compiler or event."""
+    connection = db.raw_connection()
+    try:
+        cursor = connection.cursor()
+        for statement in statements:
+            cursor.execute(statement)
+        if commit:
+            connection.commit()
+        else:
+            connection.rollback()
+    finally:
+        connection.close()

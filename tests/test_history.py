@@ -19,7 +19,7 @@ import fieldstamps
 from fieldstamps import Change, HistoryError, NaiveDatetimeError, UnknownFieldError
 from tests.models import ACCOUNT_FIELDS, Account, Membership, User
 from tests.requirements import requires
-from tests.stamps import tick, upsert_statement
+from tests.stamps import raw_sql, tick, upsert_statement
 from tests.test_indexing import _plan
 
 
@@ -179,18 +179,6 @@ def test_async_session(db: Engine, async_engine: AsyncEngine) -> None:
     assert (change.old, change.new, change.actor) == ("async", "awaited", "worker")
 
 
-def _raw(db: Engine, *statements: str) -> None:
-    """SQL through the DB-API driver: no SQLAlchemy statement or event."""
-    connection = db.raw_connection()
-    try:
-        cursor = connection.cursor()
-        for statement in statements:
-            cursor.execute(statement)
-        connection.commit()
-    finally:
-        connection.close()
-
-
 def test_raw_sql_of_a_writer_outside_sqlalchemy(db: Engine) -> None:
     # As the README tells a writer outside SQLAlchemy: end the transaction's
     # marker (SQLite) or variables (MariaDB) before commit, for a new
@@ -204,17 +192,17 @@ def test_raw_sql_of_a_writer_outside_sqlalchemy(db: Engine) -> None:
             else ["SET @fieldstamps_txn = NULL"]
         )
     )
-    _raw(
+    raw_sql(
         db,
         "INSERT INTO account (id, name, password_hash) VALUES (9, 'raw', 'secret1')",
         *end,
     )
-    _raw(
+    raw_sql(
         db,
         "UPDATE account SET name = 'raw2', password_hash = 'secret2' WHERE id = 9",
         *end,
     )
-    _raw(db, "DELETE FROM account WHERE id = 9", *end)
+    raw_sql(db, "DELETE FROM account WHERE id = 9", *end)
     changes = _history(db, 9)
     assert [(c.operation, c.old, c.new) for c in changes if c.field == "name"] == [
         ("delete", "raw2", None),
@@ -821,10 +809,10 @@ def _readme_recipe(db: Engine) -> list[str]:
 def test_the_readme_recipe_for_writers_outside_sqlalchemy(db: Engine) -> None:
     with Session(db) as session:
         pk = _add(session).id
-    statements = _readme_recipe(db)
-    _raw(db, *(s.replace("'pro'", "'raw'") for s in statements))
-    _raw(db, *(s.replace("'pro'", "'raw2'") for s in statements))
-    _raw(db, f"UPDATE account SET name = 'anonymous' WHERE id = {pk}")
+    statements = [s.replace("id = 1", f"id = {pk}") for s in _readme_recipe(db)]
+    raw_sql(db, *(s.replace("'pro'", "'raw'") for s in statements))
+    raw_sql(db, *(s.replace("'pro'", "'raw2'") for s in statements))
+    raw_sql(db, f"UPDATE account SET name = 'anonymous' WHERE id = {pk}")
     third, second, first = _history(db, pk, "name")[:3]
     assert (first.new, first.actor, first.reason, first.context) == (
         "raw",

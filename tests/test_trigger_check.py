@@ -31,6 +31,7 @@ from fieldstamps._triggers import connection_dialect_name, install
 from tests.backends import Backend
 from tests.conftest import _scratch_database, make_engine
 from tests.requirements import requires
+from tests.stamps import raw_sql
 
 
 class Base(DeclarativeBase):
@@ -122,18 +123,6 @@ def cards(own_db: Engine) -> Iterator[Engine]:
     Base.metadata.drop_all(own_db)
 
 
-def _raw(db: Engine, *statements: str) -> None:
-    """SQL typed by hand: the DB-API driver, no SQLAlchemy in between."""
-    connection = db.raw_connection()
-    try:
-        cursor = connection.cursor()
-        for statement in statements:
-            cursor.execute(statement)
-        connection.commit()
-    finally:
-        connection.close()
-
-
 def _ddl(db: Engine, model: type) -> fieldstamps.TriggerDDL:
     with db.connect() as conn:
         return trigger_ddl(model, connection_dialect_name(conn))
@@ -152,7 +141,7 @@ def test_as_declared_is_no_drift(cards: Engine) -> None:
 
 def test_a_dropped_trigger_is_missing(cards: Engine) -> None:
     ddl = _ddl(cards, Card)
-    _raw(cards, ddl.uninstall[0])
+    raw_sql(cards, ddl.uninstall[0])
     [drift] = _check(cards)
     assert (drift.table, drift.status, drift.expected_hash) == (
         "check_card",
@@ -161,7 +150,7 @@ def test_a_dropped_trigger_is_missing(cards: Engine) -> None:
     )
     # Where a table has two triggers, the one left still carries the hash.
     assert drift.installed_hash in (None, ddl.hash)
-    _raw(cards, *ddl.uninstall)
+    raw_sql(cards, *ddl.uninstall)
     assert _check(cards) == [Drift("check_card", "missing", ddl.hash, None)]
 
 
@@ -181,7 +170,7 @@ def test_a_body_edited_by_hand_is_modified(cards: Engine) -> None:
         for sql in ddl.install
     ]
     assert edited != list(ddl.install)
-    _raw(cards, *ddl.uninstall, *edited)
+    raw_sql(cards, *ddl.uninstall, *edited)
     # It still carries the declared hash, which its body no longer matches.
     assert _check(cards) == [Drift("check_card", "modified", ddl.hash, ddl.hash)]
 
@@ -190,14 +179,14 @@ def test_a_body_with_another_hash_written_in_is_modified(cards: Engine) -> None:
     ddl, narrow = _ddl(cards, Card), _ddl(cards, NarrowCard)
     # Our body claiming the other model's hash: re-hashing gives it away.
     forged = [sql.replace(ddl.hash, narrow.hash) for sql in ddl.install]
-    _raw(cards, *ddl.uninstall, *forged)
+    raw_sql(cards, *ddl.uninstall, *forged)
     assert _check(cards) == [Drift("check_card", "modified", ddl.hash, narrow.hash)]
 
 
 def test_triggers_of_another_model_are_outdated(cards: Engine) -> None:
     ddl, narrow = _ddl(cards, Card), _ddl(cards, NarrowCard)
     assert narrow.hash != ddl.hash
-    _raw(cards, *ddl.uninstall, *narrow.install)
+    raw_sql(cards, *ddl.uninstall, *narrow.install)
     assert _check(cards) == [Drift("check_card", "outdated", ddl.hash, narrow.hash)]
 
 
@@ -218,24 +207,30 @@ def test_a_disabled_trigger_is_reported(cards: Engine) -> None:
         # Nothing can disable a trigger there: the statement itself fails,
         # and the triggers stay as declared.
         with pytest.raises(cards.dialect.loaded_dbapi.Error):
-            _raw(cards, "ALTER TABLE check_card DISABLE TRIGGER fieldstamps_check_card")
+            raw_sql(
+                cards, "ALTER TABLE check_card DISABLE TRIGGER fieldstamps_check_card"
+            )
         assert _check(cards) == []
         return
-    _raw(cards, "ALTER TABLE check_card DISABLE TRIGGER fieldstamps_check_card")
+    raw_sql(cards, "ALTER TABLE check_card DISABLE TRIGGER fieldstamps_check_card")
     assert _check(cards) == [Drift("check_card", "disabled", ddl.hash, ddl.hash)]
     # Firing only for rows a logical-replication subscriber applies, it
     # stamps no local write: as good as disabled for this database's writers.
-    _raw(cards, "ALTER TABLE check_card ENABLE REPLICA TRIGGER fieldstamps_check_card")
+    raw_sql(
+        cards, "ALTER TABLE check_card ENABLE REPLICA TRIGGER fieldstamps_check_card"
+    )
     assert _check(cards) == [Drift("check_card", "disabled", ddl.hash, ddl.hash)]
     # ALWAYS fires for local writes too (and restamps replicated rows).
-    _raw(cards, "ALTER TABLE check_card ENABLE ALWAYS TRIGGER fieldstamps_check_card")
+    raw_sql(
+        cards, "ALTER TABLE check_card ENABLE ALWAYS TRIGGER fieldstamps_check_card"
+    )
     assert _check(cards) == []
 
 
 def test_install_repairs_every_drift_and_is_idempotent(cards: Engine) -> None:
     card, narrow, tag = _ddl(cards, Card), _ddl(cards, NarrowCard), _ddl(cards, Tag)
     GoneBase.metadata.create_all(cards)
-    _raw(cards, *card.uninstall, *narrow.install, tag.uninstall[0])
+    raw_sql(cards, *card.uninstall, *narrow.install, tag.uninstall[0])
     expected = [
         Drift("check_card", "outdated", card.hash, narrow.hash),
         Drift("check_gone", "orphaned", None, _ddl(cards, Gone).hash),
@@ -256,7 +251,7 @@ def test_install_repairs_every_drift_and_is_idempotent(cards: Engine) -> None:
     with cards.begin() as conn:
         assert install(conn, Base.metadata) == []
     # What install put back stamps raw writes, with every field again.
-    _raw(cards, "INSERT INTO check_card (id, title, n) VALUES (1, 'a', 2)")
+    raw_sql(cards, "INSERT INTO check_card (id, title, n) VALUES (1, 'a', 2)")
     with cards.connect() as conn:
         changes = conn.execute(select(Card.changes)).scalar_one()
     assert sorted(changes) == ["n", "title"]
@@ -264,13 +259,13 @@ def test_install_repairs_every_drift_and_is_idempotent(cards: Engine) -> None:
 
 def test_install_repairs_a_modified_and_a_disabled_trigger(cards: Engine) -> None:
     ddl = _ddl(cards, Card)
-    _raw(
+    raw_sql(
         cards,
         *ddl.uninstall,
         *(_after_hash_line(sql, ddl.hash, " ") for sql in ddl.install),
     )
     if requires.disable_trigger(cards):
-        _raw(cards, "ALTER TABLE check_tag DISABLE TRIGGER fieldstamps_check_tag")
+        raw_sql(cards, "ALTER TABLE check_tag DISABLE TRIGGER fieldstamps_check_tag")
     statuses = {d.table: d.status for d in _check(cards)}
     assert statuses["check_card"] == "modified"
     assert ("check_tag" in statuses) == requires.disable_trigger(cards)
@@ -333,7 +328,7 @@ def cli_db(own_db: Engine, cli_module: str) -> Iterator[tuple[str, str]]:
     models = importlib.import_module(cli_module)
     metadata = models.Base.metadata
     metadata.create_all(own_db)
-    _raw(own_db, *_ddl(own_db, models.Memo).uninstall)
+    raw_sql(own_db, *_ddl(own_db, models.Memo).uninstall)
     yield cli_module, own_db.url.render_as_string(hide_password=False)
     metadata.drop_all(own_db)
 

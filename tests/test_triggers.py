@@ -42,6 +42,7 @@ from fieldstamps import (
 )
 from tests.conftest import _scratch_database, make_engine
 from tests.requirements import requires
+from tests.stamps import raw_sql
 
 
 class Base(DeclarativeBase):
@@ -78,22 +79,6 @@ def notes(db: Engine) -> Iterator[Engine]:
     Base.metadata.drop_all(db)
 
 
-def _raw(db: Engine, *statements: str, commit: bool = True) -> None:
-    """Run SQL through the DB-API driver itself: no SQLAlchemy statement,
-    compiler or event is involved."""
-    connection = db.raw_connection()
-    try:
-        cursor = connection.cursor()
-        for statement in statements:
-            cursor.execute(statement)
-        if commit:
-            connection.commit()
-        else:
-            connection.rollback()
-    finally:
-        connection.close()
-
-
 def _row(db: Engine, row_id: int = 1) -> Any:
     with Session(db) as session:
         note = session.get_one(Note, row_id)
@@ -106,7 +91,7 @@ def _tick() -> None:
 
 
 def test_raw_inserts_and_updates_are_stamped(notes: Engine) -> None:
-    _raw(notes, "INSERT INTO trigger_note (id, body, n) VALUES (1, 'a', 1)")
+    raw_sql(notes, "INSERT INTO trigger_note (id, body, n) VALUES (1, 'a', 1)")
     inserted = _row(notes)
     assert inserted.created_at == inserted.updated_at
     for key in ("body", "n"):
@@ -116,7 +101,7 @@ def test_raw_inserts_and_updates_are_stamped(notes: Engine) -> None:
     assert inserted.body_changed_at == inserted.body_updated_at == inserted.created_at
 
     _tick()
-    _raw(notes, "UPDATE trigger_note SET body = 'B' WHERE id = 1")
+    raw_sql(notes, "UPDATE trigger_note SET body = 'B' WHERE id = 1")
     renamed = _row(notes)
     assert renamed.updated_at > inserted.updated_at
     # One instant for the statement, in every stamp it moves.
@@ -127,7 +112,7 @@ def test_raw_inserts_and_updates_are_stamped(notes: Engine) -> None:
     assert renamed.created_at == inserted.created_at
 
     _tick()
-    _raw(notes, "UPDATE trigger_note SET body = 'B', n = NULL WHERE id = 1")
+    raw_sql(notes, "UPDATE trigger_note SET body = 'B', n = NULL WHERE id = 1")
     again = _row(notes)
     # The same value again is no change; value -> NULL is one.
     assert again.get_updated_at("body") == renamed.get_updated_at("body")
@@ -136,10 +121,10 @@ def test_raw_inserts_and_updates_are_stamped(notes: Engine) -> None:
 
 
 def test_a_rolled_back_raw_write_leaves_the_stamps(notes: Engine) -> None:
-    _raw(notes, "INSERT INTO trigger_note (id, body) VALUES (1, 'a')")
+    raw_sql(notes, "INSERT INTO trigger_note (id, body) VALUES (1, 'a')")
     before = _row(notes)
     _tick()
-    _raw(notes, "UPDATE trigger_note SET body = 'z' WHERE id = 1", commit=False)
+    raw_sql(notes, "UPDATE trigger_note SET body = 'z' WHERE id = 1", commit=False)
     after = _row(notes)
     assert (after.body, after.changes, after.updated_at) == (
         before.body,
@@ -149,11 +134,11 @@ def test_a_rolled_back_raw_write_leaves_the_stamps(notes: Engine) -> None:
 
 
 def test_stamps_a_raw_writer_forges_are_replaced(notes: Engine) -> None:
-    _raw(notes, "INSERT INTO trigger_note (id, body) VALUES (1, 'a')")
+    raw_sql(notes, "INSERT INTO trigger_note (id, body) VALUES (1, 'a')")
     _tick()
     # With a change of the row's own columns: replaced on every database
     # (SQLite's trigger fires for writes of the table's own columns).
-    _raw(
+    raw_sql(
         notes,
         "UPDATE trigger_note SET body = 'b', created_at = '2000-01-01 00:00:00', "
         "updated_at = '2000-01-01 00:00:00' WHERE id = 1",
@@ -202,13 +187,13 @@ def test_sqlalchemy_computes_no_stamp_itself(name: str) -> None:
 
 
 def test_changed_at_alone_is_stamped_by_triggers(notes: Engine) -> None:
-    _raw(notes, "INSERT INTO trigger_price (id, amount) VALUES (1, 10)")
+    raw_sql(notes, "INSERT INTO trigger_price (id, amount) VALUES (1, 10)")
     _tick()
-    _raw(notes, "UPDATE trigger_price SET amount = 10 WHERE id = 1")
+    raw_sql(notes, "UPDATE trigger_price SET amount = 10 WHERE id = 1")
     with notes.connect() as conn:
         first = conn.execute(select(Price.amount_changed_at)).scalar_one()
     _tick()
-    _raw(notes, "UPDATE trigger_price SET amount = 11 WHERE id = 1")
+    raw_sql(notes, "UPDATE trigger_price SET amount = 11 WHERE id = 1")
     with notes.connect() as conn:
         second = conn.execute(select(Price.amount_changed_at)).scalar_one()
     assert first is not None and second > first
@@ -300,7 +285,7 @@ def test_a_table_name_that_needs_quoting(db: Engine) -> None:
     OddNames.metadata.create_all(db)
     try:
         quoted = db.dialect.identifier_preparer.quote("Odd Note")
-        _raw(db, f"INSERT INTO {quoted} (id, body) VALUES (1, 'a')")
+        raw_sql(db, f"INSERT INTO {quoted} (id, body) VALUES (1, 'a')")
         with Session(db) as session:
             odd = session.get_one(Odd, 1)
             assert odd.get_updated_at("body") == odd.created_at is not None
@@ -385,14 +370,14 @@ def test_a_foreign_key_cascade_into_a_tracked_column(db: Engine) -> None:
             if requires.foreign_keys_need_pragma(db)
             else []
         )
-        _raw(
+        raw_sql(
             db,
             *pragma,
             "INSERT INTO trigger_shop (code) VALUES ('old')",
             "INSERT INTO trigger_branch (id, shop_code) VALUES (1, 'old')",
         )
         _tick()
-        _raw(
+        raw_sql(
             db,
             *pragma,
             "UPDATE trigger_shop SET code = 'new' WHERE code = 'old'",
@@ -463,7 +448,7 @@ _DUMP_AND_RESTORE = {
 def test_a_backup_restored_elsewhere_stamps_as_before(
     notes: Engine, backend: Any, tmp_path: Any
 ) -> None:
-    _raw(notes, "INSERT INTO trigger_note (id, body, n) VALUES (1, 'a', 1)")
+    raw_sql(notes, "INSERT INTO trigger_note (id, body, n) VALUES (1, 'a', 1)")
     with contextlib.ExitStack() as stack:
         url = (
             stack.enter_context(_scratch_database(backend.url))
@@ -496,7 +481,7 @@ def test_a_backup_restored_elsewhere_stamps_as_before(
                     {"name": "fieldstamps_trigger_note"},
                 )
             assert pinned == ["search_path=pg_catalog, public"]
-        _raw(restored, *statements)
+        raw_sql(restored, *statements)
         after = _row(restored)
         assert after.get_updated_at("body") == after.updated_at > before.updated_at
         assert after.get_updated_at("n") == before.get_updated_at("n")

@@ -294,11 +294,18 @@ def _sql(args: argparse.Namespace) -> int:
 
 def drift_table(drifts: Sequence[Drift]) -> str:
     """``drifts`` as a plain-text table, one row each."""
-    rows = [("table", "status", "expected", "installed")] + [
-        (d.table, d.status, d.expected_hash or "-", d.installed_hash or "-")
-        for d in drifts
-    ]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return _plain_table(
+        [("table", "status", "expected", "installed")]
+        + [
+            (d.table, d.status, d.expected_hash or "-", d.installed_hash or "-")
+            for d in drifts
+        ]
+    )
+
+
+def _plain_table(rows: Sequence[Sequence[str]]) -> str:
+    """``rows`` (the first the header) in columns as wide as their cells."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "".join(
         "  ".join(
             cell.ljust(width) for cell, width in zip(row, widths, strict=True)
@@ -492,14 +499,7 @@ def history_table(changes: Sequence[Any]) -> str:
         )
         for change in changes
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "".join(
-        "  ".join(
-            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
-        ).rstrip()
-        + "\n"
-        for row in rows
-    )
+    return _plain_table(rows)
 
 
 def _history(args: argparse.Namespace) -> int:

@@ -178,6 +178,23 @@ class HistoryTarget:
         """The primary key of the OLD or NEW row, as a VALUES prefix."""
         return ", ".join(f"{which}.{column}" for column in self.key)
 
+    def values(
+        self, operation: str, tail: str, fields: Sequence[HistoryField] | None = None
+    ) -> str:
+        """VALUES rows of ``operation``'s entries of ``fields`` (default:
+        all), each ending with ``tail``: the transaction id, actor, reason
+        and context as the dialect reads them."""
+        which = "OLD" if operation == "delete" else "NEW"
+        rows = []
+        for field in self.fields if fields is None else fields:
+            old = "NULL" if operation == "insert" else field.old
+            new = "NULL" if operation == "delete" else field.new
+            rows.append(
+                f"({self.row(which)}, {field.key}, {old}, {new}, {self.now}, "
+                f"'{operation}', {tail})"
+            )
+        return ", ".join(rows)
+
 
 #: Where each trigger body carries its hash: the hash is computed with the
 #: slot in place, then written into it (``_triggers``). Each dialect puts it

@@ -245,12 +245,6 @@ def history_sql(target: HistoryTarget) -> TriggerSql:
     # A JSON value from a variable: the text a client sent.
     tail += ", @fieldstamps_context"
 
-    def values(row: str, operation: str, pairs: list[tuple[str, str, str]]) -> str:
-        return ", ".join(
-            f"({row}, {key}, {old}, {new}, {target.now}, '{operation}', {tail})"
-            for key, old, new in pairs
-        )
-
     def trigger(event: str, statements: str) -> tuple[str, str, str]:
         body = f"{hash_mark}{HASH_SLOT}: BEGIN\n{statements}\nEND"
         catalog_name = f"{target.catalog_name}_{event.lower()}"
@@ -261,17 +255,12 @@ def history_sql(target: HistoryTarget) -> TriggerSql:
         return create, catalog_name, body
 
     updates = "\n".join(
-        f"  IF {field.changed} THEN\n    {_TRANSACTION_ID}\n    {insert} VALUES "
-        f"{values(target.row('NEW'), 'update', [(field.key, field.old, field.new)])};"
-        "\n  END IF;"
+        f"  IF {field.changed} THEN\n    {_TRANSACTION_ID}\n"
+        f"    {insert} VALUES {target.values('update', tail, [field])};\n  END IF;"
         for field in target.fields
     )
-    inserted = values(
-        target.row("NEW"), "insert", [(f.key, "NULL", f.new) for f in target.fields]
-    )
-    deleted = values(
-        target.row("OLD"), "delete", [(f.key, f.old, "NULL") for f in target.fields]
-    )
+    inserted = target.values("insert", tail)
+    deleted = target.values("delete", tail)
     triggers = [
         trigger("INSERT", f"  {_TRANSACTION_ID}\n  {insert} VALUES {inserted};"),
         trigger("UPDATE", updates),

@@ -242,25 +242,14 @@ def history_sql(target: HistoryTarget) -> TriggerSql:
     insert = target.insert_into()
     tail = "fs_txn, fs_actor, fs_reason, fs_context"
 
-    def values(row: str, operation: str, pairs: list[tuple[str, str, str]]) -> str:
-        return ", ".join(
-            f"({row}, {key}, {old}, {new}, {target.now}, '{operation}', {tail})"
-            for key, old, new in pairs
-        )
-
     updates = "\n".join(
         f"    IF {field.changed} THEN\n"
-        f"      {insert} VALUES "
-        f"{values(target.row('NEW'), 'update', [(field.key, field.old, field.new)])};\n"
+        f"      {insert} VALUES {target.values('update', tail, [field])};\n"
         "    END IF;"
         for field in target.fields
     )
-    inserted = values(
-        target.row("NEW"), "insert", [(f.key, "NULL", f.new) for f in target.fields]
-    )
-    deleted = values(
-        target.row("OLD"), "delete", [(f.key, f.old, "NULL") for f in target.fields]
-    )
+    inserted = target.values("insert", tail)
+    deleted = target.values("delete", tail)
     body = (
         "\nDECLARE\n"
         "  fs_txn bigint := CAST(CAST(pg_current_xact_id() AS text) AS bigint);\n"
