@@ -285,9 +285,8 @@ def _end(dbapi_connection: DBAPIConnection, dialect: Dialect) -> None:
 
 def _ending(connection: Connection) -> None:
     info = connection.info
-    wrote = info.pop(_WROTE, False)
     info.pop(_SENT, None)
-    if not wrote or connection.closed or connection.invalidated:
+    if not info.get(_WROTE) or connection.closed or connection.invalidated:
         return
     dbapi_connection = connection.connection.dbapi_connection
     if dbapi_connection is None:
@@ -295,8 +294,11 @@ def _ending(connection: Connection) -> None:
     try:
         _end(dbapi_connection, connection.dialect)
     except Exception:
-        # What could not be ended must not reach the next user.
-        connection.invalidate()
+        # A dead connection: the commit or rollback that follows meets the
+        # same error and lets SQLAlchemy handle it. The mark stays, so that
+        # the pool's reset tries again, or discards the connection.
+        return
+    info.pop(_WROTE, None)
 
 
 @event.listens_for(Engine, "commit")
