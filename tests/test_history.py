@@ -822,3 +822,54 @@ def test_the_readme_recipe_for_writers_outside_sqlalchemy(db: Engine) -> None:
     )
     assert second.new == "raw2" and second.transaction_id != first.transaction_id
     assert (third.new, third.actor) == ("anonymous", None)
+
+
+def test_context_is_sent_once_per_transaction_as_bound_values(
+    db: Engine, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fieldstamps import _context
+
+    sent: list[Any] = []
+    send = _context._send
+    monkeypatch.setattr(
+        _context,
+        "_send",
+        lambda conn, values: (sent.append(values), send(conn, values)),
+    )
+    account = _add(session)
+    hostile = "O'Brien\"); DROP TABLE account; -- ☃"
+    with fieldstamps.context(actor=hostile, reason="%s %(x)s ?", nested={"a": [1, 2]}):
+        for age in range(5):
+            session.execute(update(Account).values(age=age))
+        session.commit()
+        account.name = "second transaction"
+        session.commit()
+    assert len(sent) == 2  # one per transaction, not one per statement
+    newest = _history(db, account.id)[0]
+    assert (newest.actor, newest.reason, newest.context) == (
+        hostile,
+        "%s %(x)s ?",
+        {"nested": {"a": [1, 2]}},
+    )
+
+
+def test_context_follows_asyncio_tasks(db: Engine, async_engine: AsyncEngine) -> None:
+    with Session(db) as session:
+        ids = [_add(session, name=f"task{i}").id for i in range(2)]
+
+    async def rename(pk: int) -> None:
+        with fieldstamps.context(actor=f"task {pk}"):
+            async with AsyncSession(async_engine) as session:
+                await asyncio.sleep(0)  # let the other task enter its context
+                await session.execute(
+                    update(Account).where(Account.id == pk).values(name=f"by {pk}")
+                )
+                await session.commit()
+
+    async def both() -> None:
+        await asyncio.gather(*(rename(pk) for pk in ids))
+        await async_engine.dispose()
+
+    asyncio.run(both())
+    for pk in ids:
+        assert _history(db, pk, "name")[0].actor == f"task {pk}"
