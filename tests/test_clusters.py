@@ -57,7 +57,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 import fieldstamps
 from fieldstamps import ChangeTrackingMixin, TimestampMixin, changed_at
 from tests.conftest import make_engine
-from tests.test_triggers import _raw
+from tests.stamps import raw_sql
 
 CLUSTERS = "1" in (
     os.environ.get("FIELDSTAMPS_CLUSTERS"),
@@ -203,7 +203,9 @@ def pg() -> Iterator[Replication]:
             for engine in (publisher, subscriber):
                 Base.metadata.create_all(engine)  # the triggers on both
             # Row 1 exists before the subscription: the table copy brings it.
-            _raw(publisher, "INSERT INTO cluster_note (id, body, n) VALUES (1, 'a', 1)")
+            raw_sql(
+                publisher, "INSERT INTO cluster_note (id, body, n) VALUES (1, 'a', 1)"
+            )
             with publisher.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT")
                 conn.execute(
@@ -236,13 +238,15 @@ class TestLogicalReplication:
         with Session(pg.publisher) as session:
             session.add(Note(id=2, body="b", n=2))
             session.commit()
-        _raw(pg.publisher, "INSERT INTO cluster_note (id, body, n) VALUES (3, 'c', 3)")
+        raw_sql(
+            pg.publisher, "INSERT INTO cluster_note (id, body, n) VALUES (3, 'c', 3)"
+        )
         before = _rows(pg.publisher)
         with Session(pg.publisher) as session:
             session.get_one(Note, 2).body = "B"  # one field
             session.commit()
-        _raw(pg.publisher, "UPDATE cluster_note SET n = 3 WHERE id = 3")  # no-op
-        _raw(pg.publisher, "UPDATE cluster_note SET n = 10 WHERE id = 1")
+        raw_sql(pg.publisher, "UPDATE cluster_note SET n = 3 WHERE id = 3")  # no-op
+        raw_sql(pg.publisher, "UPDATE cluster_note SET n = 10 WHERE id = 1")
         pg.wait()
 
         published = _rows(pg.publisher)
@@ -263,12 +267,14 @@ class TestLogicalReplication:
     def test_a_write_on_the_subscriber_is_stamped_there(self, pg: Replication) -> None:
         with pg.subscriber.connect() as conn:
             assert fieldstamps.check(conn, Base.metadata) == []
-        _raw(pg.publisher, "INSERT INTO cluster_note (id, body, n) VALUES (4, 'd', 4)")
+        raw_sql(
+            pg.publisher, "INSERT INTO cluster_note (id, body, n) VALUES (4, 'd', 4)"
+        )
         pg.wait()
         origin = _note(pg.subscriber, 4)
 
-        _raw(pg.subscriber, "UPDATE cluster_note SET body = 'D' WHERE id = 4")
-        _raw(pg.subscriber, "INSERT INTO cluster_note (id, body) VALUES (100, 'x')")
+        raw_sql(pg.subscriber, "UPDATE cluster_note SET body = 'D' WHERE id = 4")
+        raw_sql(pg.subscriber, "INSERT INTO cluster_note (id, body) VALUES (100, 'x')")
         local, changed = _note(pg.subscriber, 100), _note(pg.subscriber, 4)
         assert local.created_at == local.updated_at == local.body_changed_at
         assert local.get_updated_at("body") == local.created_at
@@ -285,13 +291,15 @@ class TestLogicalReplication:
         # Not what fieldstamps installs: shown so that nobody sets it by
         # mistake. The subscriber's trigger then fires for replicated rows
         # too and stamps them with its own clock, at apply time.
-        _raw(pg.subscriber, f"ALTER TABLE cluster_note ENABLE ALWAYS TRIGGER {TRIGGER}")
+        raw_sql(
+            pg.subscriber, f"ALTER TABLE cluster_note ENABLE ALWAYS TRIGGER {TRIGGER}"
+        )
         try:
-            _raw(pg.publisher, "INSERT INTO cluster_note (id, body) VALUES (5, 'e')")
-            _raw(pg.publisher, "UPDATE cluster_note SET body = 'E' WHERE id = 5")
+            raw_sql(pg.publisher, "INSERT INTO cluster_note (id, body) VALUES (5, 'e')")
+            raw_sql(pg.publisher, "UPDATE cluster_note SET body = 'E' WHERE id = 5")
             pg.wait()
         finally:
-            _raw(pg.subscriber, f"ALTER TABLE cluster_note ENABLE TRIGGER {TRIGGER}")
+            raw_sql(pg.subscriber, f"ALTER TABLE cluster_note ENABLE TRIGGER {TRIGGER}")
         origin, replica = _rows(pg.publisher)[5], _rows(pg.subscriber)[5]
         assert replica["body"] == origin["body"] == "E"
         for stamp in ("created_at", "updated_at", "body_changed_at"):
@@ -355,8 +363,8 @@ class TestGalera:
         assert updated["created_at"] == inserted["created_at"]
         assert _note(node3, 1).get_updated_at("n") == updated["updated_at"]
 
-        _raw(node3, "INSERT INTO cluster_note (id, body, n) VALUES (2, 'b', 1)")
-        _raw(node3, "UPDATE cluster_note SET body = 'B' WHERE id = 2")
+        raw_sql(node3, "INSERT INTO cluster_note (id, body, n) VALUES (2, 'b', 1)")
+        raw_sql(node3, "UPDATE cluster_note SET body = 'B' WHERE id = 2")
         raw = _same_everywhere(galera)[2]
         assert raw["body_changed_at"] == raw["updated_at"] > raw["created_at"]
         note = _note(node1, 2)
@@ -367,7 +375,7 @@ class TestGalera:
         self, galera: list[Engine]
     ) -> None:
         node1, node2, _ = galera
-        _raw(node1, "INSERT INTO cluster_note (id, body, n) VALUES (10, 'a', 1)")
+        raw_sql(node1, "INSERT INTO cluster_note (id, body, n) VALUES (10, 'a', 1)")
         change_n = update(NOTES).where(NOTES.c.id == 10).values(n=2)
         with node2.connect() as loser:
             loser.begin()
