@@ -30,17 +30,18 @@ class FieldstampsHistory(FieldstampsJson):
     name = "fieldstamps-history"
     note = (
         "triggers + history; W6 index: updated_at_column('name'); W8 reads "
-        "history_class(User) rows by its (id, field, changed_at) index"
+        "history_class(User) rows by its (id, field, history_id) index"
     )
     user_class = User
 
     def last_changes(self, field: str, row_id: int, limit: int) -> Select[Any]:
-        # get_history()'s query, with a limit (it has none).
+        # get_history()'s query and order (a row's entries in the order its
+        # writes took the row lock), with a limit: get_history() has none.
         entry: Any = history_class(self.user_class)
         return (
             select(entry)
             .where(entry.id == row_id, entry.field == field)
-            .order_by(entry.changed_at.desc(), entry.history_id.desc())
+            .order_by(entry.history_id.desc())
             .limit(limit)
         )
 
