@@ -54,6 +54,8 @@ _SENT = "fieldstamps.context"
 _WROTE = "fieldstamps.history_written"
 # The dialect, for the pool's reset, which sees a DB-API connection only.
 _DIALECT = "fieldstamps.dialect"
+# That the database has SQLite's marker table.
+_PRESENT = "fieldstamps.marker_table"
 
 _ACTOR_LIMIT = 255
 
@@ -220,11 +222,17 @@ def _driver_sql(
     return compiled.string, dict
 
 
-def _present(cursor: DBAPICursor, how: HistoryContext) -> bool:
-    if how.present_sql is None:
+def _present(cursor: DBAPICursor, how: HistoryContext, info: dict[str, Any]) -> bool:
+    """Whether the connection's database has what ``how`` sends to and ends
+    (SQLite's marker table); remembered once found, as nothing of
+    fieldstamps' drops it."""
+    if how.present_sql is None or info.get(_PRESENT):
         return True
     cursor.execute(how.present_sql)
-    return cursor.fetchone() is not None
+    found = cursor.fetchone() is not None
+    if found:
+        info[_PRESENT] = True
+    return found
 
 
 def _send(connection: Connection, values: _Values | None) -> None:
@@ -239,7 +247,7 @@ def _send(connection: Connection, values: _Values | None) -> None:
     }
 
     def run(cursor: DBAPICursor) -> None:
-        if not _present(cursor, how):
+        if not _present(cursor, how, connection.info):
             return
         for statement in how.send:
             sql, parameters = _driver_sql(connection.dialect, statement)
@@ -270,13 +278,15 @@ def _before_execute(
     info[_WROTE] = True
 
 
-def _end(dbapi_connection: DBAPIConnection, dialect: Dialect) -> None:
+def _end(
+    dbapi_connection: DBAPIConnection, dialect: Dialect, info: dict[str, Any]
+) -> None:
     how = dialect_sql(dialect).history_context
     if not how.end:
         return
 
     def run(cursor: DBAPICursor) -> None:
-        if _present(cursor, how):
+        if _present(cursor, how, info):
             for statement in how.end:
                 cursor.execute(statement)
 
@@ -292,7 +302,7 @@ def _ending(connection: Connection) -> None:
     if dbapi_connection is None:
         return
     try:
-        _end(dbapi_connection, connection.dialect)
+        _end(dbapi_connection, connection.dialect, info)
     except Exception:
         # A dead connection: the commit or rollback that follows meets the
         # same error and lets SQLAlchemy handle it. The mark stays, so that
@@ -325,7 +335,7 @@ def _reset(dbapi_connection: DBAPIConnection, record: Any, reset_state: Any) -> 
     info.pop(_SENT, None)
     dialect = info.get(_DIALECT)
     if wrote and dialect is not None:
-        _end(dbapi_connection, dialect)
+        _end(dbapi_connection, dialect, info)
 
 
 @event.listens_for(Engine, "engine_connect")
