@@ -11,14 +11,15 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .contenders import available
+from . import sweep
+from .contenders import MAX_FIELDS, TRACKED_FIELDS, available, sweeps
 from .databases import BACKENDS, DEFAULT_URLS, backend_of
 from .report import Summary, from_document, markdown, summarise
+from .worker import spawn
 
 _ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -57,26 +58,9 @@ def _revision() -> str:
 def _run_worker(
     name: str, backend: str, url: str | None, args: argparse.Namespace
 ) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "outcome.json"
-        command = [
-            sys.executable, "-m", "benchmarks.worker",
-            "--contender", name, "--db", backend,
-            "--n", str(args.n), "--transactions", str(args.transactions),
-            "--seed", str(args.seed), "--out", str(out),
-        ]  # fmt: skip
-        if url:
-            command += ["--url", url]
-        done = subprocess.run(
-            command, cwd=_ROOT, capture_output=True, text=True, check=False
-        )
-        if not out.exists():
-            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            return {"contender": name, "failed": f"worker crashed: {last}"}
-        outcome: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-        if "failed" in outcome and done.stderr:
-            outcome["traceback"] = done.stderr
-        return outcome
+    return spawn(
+        name, backend, url, n=args.n, transactions=args.transactions, seed=args.seed
+    )
 
 
 def run_suite(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Summary]]:
@@ -160,7 +144,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "each contender run creates and drops its own database there",
     )
     parser.add_argument("--n", type=int, default=10_000, help="rows (default 10000)")
-    parser.add_argument("--repeat", type=int, default=5, help="repeats (default 5)")
+    parser.add_argument(
+        "--repeat", type=int,
+        help="repeats (default 5; with --sweep, 1 per point)",
+    )  # fmt: skip
     parser.add_argument(
         "--transactions", type=int, default=1_000,
         help="single-row transactions in W7 (default 1000)",
@@ -181,13 +168,51 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--report", type=Path, metavar="JSON",
         help="print the Markdown of an earlier results JSON instead of running",
     )  # fmt: skip
+    sweeping = parser.add_argument_group(
+        "scaling sweep",
+        "W1-W4 of the SQL-mode layouts, their floors and plain over N x tracked "
+        "fields; writes sweep-<db>-<date>.json, .md and .png to --out",
+    )
+    sweeping.add_argument("--sweep", action="store_true", help="run the sweep")
+    sweeping.add_argument(
+        "--sweep-n", type=_numbers, default=sweep.SWEEP_N, metavar="N,N,...",
+        help="rows per point (default 1000,10000,100000)",
+    )  # fmt: skip
+    sweeping.add_argument(
+        "--sweep-fields", type=_numbers, default=sweep.SWEEP_FIELDS,
+        metavar="F,F,...",
+        help=f"tracked columns per point, {len(TRACKED_FIELDS)} to {MAX_FIELDS} "
+        "(default 5,20,50)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.repeat is None:
+        args.repeat = 1 if args.sweep else 5
     if min(args.n, args.repeat, args.transactions, args.jobs) < 1:
         parser.error("--n, --repeat, --transactions and --jobs must be positive")
     unknown = set(args.contenders or ()) - set(available())
     if unknown:
         parser.error(f"unknown contender(s): {', '.join(sorted(unknown))}")
+    if args.sweep:
+        if min(args.sweep_n) < 1:
+            parser.error("--sweep-n must be positive")
+        if not all(len(TRACKED_FIELDS) <= f <= MAX_FIELDS for f in args.sweep_fields):
+            parser.error(
+                f"--sweep-fields must be {len(TRACKED_FIELDS)} to {MAX_FIELDS}"
+            )
+        fixed = [name for name in args.contenders or () if not sweeps(name)]
+        if fixed:
+            parser.error(
+                f"contender(s) with a fixed table cannot sweep: {', '.join(fixed)}"
+            )
     return args
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    """``1000,10000`` (``_`` allowed in a number), sorted, without repeats."""
+    try:
+        return tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,6 +221,13 @@ def main(argv: list[str] | None = None) -> int:
         document = json.loads(args.report.read_text(encoding="utf-8"))
         meta = document["meta"]
         print(markdown(meta["db"], meta, from_document(document)))
+        return 0
+    if args.sweep:
+        document = sweep.run_sweep(args)
+        json_path, md_path, png_path, table = sweep.write(args.out, document)
+        print(table)
+        plot = png_path or "no plot (matplotlib, of the bench extra, is missing)"
+        print(f"results: {json_path}, {md_path} and {plot}")
         return 0
     raw, summaries = run_suite(args)
     json_path, md_path, table = write_results(args.out, raw, summaries)

@@ -31,6 +31,14 @@ HISTORY_CEILINGS = {
 }
 #: The history contender's rival, beside it in the history table.
 HISTORY_RIVAL = "continuum"
+#: Each SQL-mode layout's physical floor (issue 11): the same bytes written
+#: by plain SQLAlchemy, without tracking logic.
+LAYOUT_FLOORS = {"fieldstamps-columns": "plain-wide", "fieldstamps-json": "plain-json"}
+#: Ceiling of a layout's ratio to its floor, on each of these workloads.
+FLOOR_CEILING = 1.10
+FLOOR_WORKLOADS = ("W1", "W2", "W3", "W4")
+#: Ceiling of a layout's W2 peak memory, as a ratio to plain's.
+MEMORY_CEILING = 1.2
 
 
 @dataclass
@@ -148,13 +156,128 @@ def _summarise_history(summary: Summary, good: Sequence[Mapping[str, Any]]) -> N
     )
 
 
-def ratio(summaries: Mapping[str, Summary], name: str, workload: str) -> float | None:
-    floor = summaries.get(FLOOR)
+def ratio(
+    summaries: Mapping[str, Summary], name: str, workload: str, floor: str = FLOOR
+) -> float | None:
+    """``name``'s median over ``floor``'s (default ``plain``) on ``workload``."""
+    base_summary = summaries.get(floor)
     mine = summaries[name].median.get(workload)
-    base = floor.median.get(workload) if floor else None
+    base = (
+        base_summary.median.get(workload)
+        if base_summary and not base_summary.failed
+        else None
+    )
     if mine is None or not base:
         return None
     return mine / base
+
+
+def memory_ratio(
+    summaries: Mapping[str, Summary], name: str, floor: str = FLOOR
+) -> float | None:
+    """``name``'s W2 peak memory over ``floor``'s."""
+    mine, base = summaries.get(name), summaries.get(floor)
+    if mine is None or base is None or mine.failed or base.failed:
+        return None
+    if mine.w2_peak_mib is None or not base.w2_peak_mib:
+        return None
+    return mine.w2_peak_mib / base.w2_peak_mib
+
+
+def _layouts(summaries: Mapping[str, Summary]) -> dict[str, str]:
+    """The layouts that ran beside their floor: {layout: floor}."""
+    return {
+        layout: floor
+        for layout, floor in LAYOUT_FLOORS.items()
+        if layout in summaries
+        and floor in summaries
+        and not summaries[layout].failed
+        and not summaries[floor].failed
+    }
+
+
+def _share(value: float | None, what: str) -> str:
+    return "n/a" if value is None else f"x{value:.2f} {what}"
+
+
+def floor_table(summaries: Mapping[str, Summary]) -> list[str]:
+    """Each layout beside its physical floor: W1-W4 and W2 peak memory, as
+    ratios to the floor and to plain."""
+    layouts = _layouts(summaries)
+    if not layouts:
+        return []
+    head = " | ".join(FLOOR_WORKLOADS)
+    lines = [
+        "Against the physical floors (issue 11; the same bytes written by plain "
+        "SQLAlchemy, no tracking): median, ratio to the floor, ratio to `plain`:",
+        "",
+        f"| contender | floor | {head} | W2 peak MiB |",
+        "|---|---|" + "---|" * len(FLOOR_WORKLOADS) + "---|",
+    ]
+    for layout, floor in layouts.items():
+        for name, base in ((floor, None), (layout, floor)):
+            s = summaries[name]
+            cells = [name, base or "(is one)"]
+            for workload in FLOOR_WORKLOADS:
+                value = s.median.get(workload)
+                if value is None:
+                    cells.append("n/a")
+                    continue
+                shares = [_share(ratio(summaries, name, workload), "plain")]
+                if base is not None:
+                    shares.insert(
+                        0, _share(ratio(summaries, name, workload, base), "floor")
+                    )
+                cells.append(f"{_duration(value)}: " + ", ".join(shares))
+            peak = "n/a" if s.w2_peak_mib is None else f"{s.w2_peak_mib:.1f}"
+            shares = [_share(memory_ratio(summaries, name), "plain")]
+            if base is not None:
+                shares.insert(0, _share(memory_ratio(summaries, name, base), "floor"))
+            cells.append(f"{peak}: " + ", ".join(shares))
+            lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
+def floor_targets(
+    summaries: Mapping[str, Summary],
+) -> list[tuple[str, bool | None, str]]:
+    """Issue 11's targets: each layout within FLOOR_CEILING of its floor on
+    every one of W1-W4 (not a median of them), and W2 peak memory within
+    MEMORY_CEILING of plain's."""
+    found: list[tuple[str, bool | None, str]] = []
+    for layout, floor in _layouts(summaries).items():
+        shares = []
+        met: bool | None = True
+        for workload in FLOOR_WORKLOADS:
+            share = ratio(summaries, layout, workload, floor)
+            if share is None:
+                shares.append(f"{workload} n/a")
+                met = False
+                continue
+            over = share > FLOOR_CEILING
+            shares.append(f"{workload} x{share:.2f}" + (" over" if over else ""))
+            if over:
+                met = False
+        found.append(
+            (
+                f"{layout}/{floor} <= {FLOOR_CEILING:.2f} on each of W1-W4",
+                met,
+                ", ".join(shares),
+            )
+        )
+    for layout in LAYOUT_FLOORS:
+        share = memory_ratio(summaries, layout)
+        if share is None:
+            continue
+        found.append(
+            (
+                f"{layout}: W2 peak memory <= {MEMORY_CEILING:.1f} x plain",
+                share <= MEMORY_CEILING,
+                f"x{share:.2f}",
+            )
+        )
+    return found
 
 
 def _duration(seconds: float) -> str:
@@ -324,6 +447,7 @@ def targets(
         found.append(
             (f"{HISTORY}: W8 is an index lookup", s.w8_index_lookup, s.w8_plan)
         )
+    found += floor_targets(summaries)
     for name in CEILINGS:
         if name in summaries and not summaries[name].failed:
             s = summaries[name]
@@ -394,6 +518,7 @@ def markdown(
         "",
         *facts_table(summaries, backend),
         "",
+        *floor_table(summaries),
         *history_table(summaries, backend),
         "Targets:",
         "",

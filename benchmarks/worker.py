@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import tempfile
 import traceback
 from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine
 
-from .contenders import load
+from .contenders import TRACKED_FIELDS, load
 from .databases import scratch_database, server_version
 from .workloads import Outcome, Runner
+
+_ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(
@@ -26,18 +32,62 @@ def run(
     n: int,
     transactions: int,
     seed: int,
+    *,
+    fields: int = len(TRACKED_FIELDS),
+    writes_only: bool = False,
 ) -> Outcome:
-    contender = load(name, backend)
+    contender = load(name, backend, fields)
     with scratch_database(backend, server_url) as url:
         engine = create_engine(url, **contender.engine_options)
         try:
             contender.create_schema(engine)
-            runner = Runner(contender, engine, n, transactions, seed)
+            runner = Runner(
+                contender, engine, n, transactions, seed, writes_only=writes_only
+            )
             outcome = runner.run()
             outcome.server = server_version(engine)
             return outcome
         finally:
             engine.dispose()
+
+
+def spawn(
+    name: str,
+    backend: str,
+    url: str | None,
+    *,
+    n: int,
+    transactions: int,
+    seed: int,
+    fields: int = len(TRACKED_FIELDS),
+    writes_only: bool = False,
+) -> dict[str, Any]:
+    """Run one contender in a worker process of its own; its outcome as a
+    dict, or ``{"contender": name, "failed": why}``."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "outcome.json"
+        command = [
+            sys.executable, "-m", "benchmarks.worker",
+            "--contender", name, "--db", backend,
+            "--n", str(n), "--transactions", str(transactions),
+            "--seed", str(seed), "--out", str(out),
+        ]  # fmt: skip
+        if url:
+            command += ["--url", url]
+        if fields != len(TRACKED_FIELDS):
+            command += ["--fields", str(fields)]
+        if writes_only:
+            command.append("--writes-only")
+        done = subprocess.run(
+            command, cwd=_ROOT, capture_output=True, text=True, check=False
+        )
+        if not out.exists():
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            return {"contender": name, "failed": f"worker crashed: {last}"}
+        outcome: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+        if "failed" in outcome and done.stderr:
+            outcome["traceback"] = done.stderr
+        return outcome
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,11 +98,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--transactions", type=int, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fields", type=int, default=len(TRACKED_FIELDS))
+    parser.add_argument("--writes-only", action="store_true", help="W1-W4 only")
     parser.add_argument("--out", required=True, help="file for the JSON outcome")
     args = parser.parse_args(argv)
     try:
         outcome = asdict(
-            run(args.contender, args.db, args.url, args.n, args.transactions, args.seed)
+            run(
+                args.contender,
+                args.db,
+                args.url,
+                args.n,
+                args.transactions,
+                args.seed,
+                fields=args.fields,
+                writes_only=args.writes_only,
+            )
         )
     except Exception as exc:
         # The whole contender failed (import, schema, ...): the parent shows

@@ -19,11 +19,14 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from .contenders import Contender
+from .contenders import TRACKED_FIELDS, Contender
+from .contenders._base import extra_value
 from .databases import analyze, storage_bytes, table_bytes, vacuum_full
 from .plans import explain
 
 WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8")
+#: The writes of a whole table (``writes_only`` runs these, the sweep's).
+TABLE_WRITES = ("W1", "W2", "W3", "W4")
 #: What each workload does, for the report's legend.
 DESCRIPTIONS = {
     "W1": "insert N rows, one commit",
@@ -36,6 +39,9 @@ DESCRIPTIONS = {
     "W8": "last 10 changes of `name` for 100 random rows (history only)",
 }
 _CITIES = ("Lisbon", "Oslo", "Quito", "Hanoi", "Accra", "Perth", "Lima")
+#: The fields W2 (and its memory pass) changes on every row; W7's.
+_W2_FIELDS = ("name", "email")
+_W7_FIELDS = ("name",)
 _W5_ROWS = 100
 _W6_QUERIES = 10
 _W8_ROWS = 100
@@ -69,6 +75,8 @@ class Outcome:
     w8_changes: int | None = None
     #: The history's size: see ``Runner._history_size``.
     history: dict[str, Any] | None = None
+    #: Tracked columns of the table (5 but in the sweep).
+    fields: int = len(TRACKED_FIELDS)
     note: str = ""
 
 
@@ -84,14 +92,17 @@ def _timed(outcome: Outcome, name: str, work: Callable[[], object]) -> None:
     outcome.seconds[name] = time.perf_counter() - start
 
 
-def _new_user(model: type[Any], i: int) -> Any:
-    return model(
-        name=f"name-{i}",
-        email=f"user{i}@example.com",
-        city=_CITIES[i % len(_CITIES)],
-        age=20 + i % 50,
-        balance=Decimal(i) + Decimal("0.25"),
-    )
+def _user_values(i: int, extras: tuple[str, ...]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": f"name-{i}",
+        "email": f"user{i}@example.com",
+        "city": _CITIES[i % len(_CITIES)],
+        "age": 20 + i % 50,
+        "balance": Decimal(i) + Decimal("0.25"),
+    }
+    for key in extras:
+        values[key] = extra_value(key, i)
+    return values
 
 
 def _stamps(
@@ -120,40 +131,66 @@ class Runner:
         n: int,
         transactions: int,
         seed: int,
+        *,
+        writes_only: bool = False,
     ) -> None:
         self.contender = contender
         self.engine = engine
         self.model: type[Any] = contender.model
         self.n = n
         self.transactions = transactions
+        #: Run W1-W4 only (the sweep's points): no reads, W7, memory pass.
+        self.writes_only = writes_only
         # The same seed in every process: all contenders touch the same rows.
         self.rng = random.Random(seed)
         self.ids: list[int] = []
-        self.outcome = Outcome(contender.name, note=contender.note)
+        self.extras = contender.fields[len(TRACKED_FIELDS) :]
+        self.outcome = Outcome(
+            contender.name, fields=len(contender.fields), note=contender.note
+        )
 
     # -- the workloads --------------------------------------------------------
 
     def w1_insert(self) -> None:
+        model, extras = self.model, self.extras
+        # The floors' hook (writes_extra): called only for them.
+        extra = self.contender.insert_values if self.contender.writes_extra else None
+        rows = []
+        for i in range(self.n):
+            values = _user_values(i, extras)
+            if extra is not None:
+                values.update(extra(values))
+            rows.append(model(**values))
         with Session(self.engine) as session:
-            session.add_all([_new_user(self.model, i) for i in range(self.n)])
+            session.add_all(rows)
             session.commit()
 
     def _change_two(self, tag: str) -> None:
+        changed = self.contender.changed if self.contender.writes_extra else None
         with Session(self.engine) as session:
             for row in session.scalars(select(self.model)).all():
                 row.name = f"name-{row.id}-{tag}"
                 row.email = f"user{row.id}-{tag}@example.com"
+                if changed is not None:
+                    changed(row, _W2_FIELDS)
             session.commit()
 
     def w2_load_change_commit(self) -> None:
         self._change_two("w2")
 
     def w3_update_statement(self) -> None:
+        values: dict[str, Any] = {"age": self.model.age + 1}
+        if self.contender.writes_extra:
+            values.update(self.contender.statement_values(values))
         with Session(self.engine) as session:
-            session.execute(update(self.model).values(age=self.model.age + 1))
+            session.execute(update(self.model).values(values))
             session.commit()
 
     def w4_bulk_by_primary_key(self, rows: list[dict[str, Any]]) -> None:
+        if self.contender.writes_extra:
+            # Timed: the floor builds its values on every write.
+            extra = self.contender.statement_values
+            rows = [{**row, **extra(row)} for row in rows]
         with Session(self.engine) as session:
             session.execute(update(self.model), rows)
             session.commit()
@@ -173,11 +210,14 @@ class Runner:
                 self.outcome.w6_count = int(session.execute(stmt).scalar_one())
 
     def w7_single_row_transactions(self, ids: list[int]) -> None:
+        changed = self.contender.changed if self.contender.writes_extra else None
         with Session(self.engine) as session:
             for k, row_id in enumerate(ids):
                 row = session.get(self.model, row_id)
                 assert row is not None
                 row.name = f"name-{row_id}-w7-{k}"
+                if changed is not None:
+                    changed(row, _W7_FIELDS)
                 session.commit()
 
     def w8_last_changes(self, ids: list[int]) -> None:
@@ -215,6 +255,8 @@ class Runner:
         time.sleep(_PAUSE)
         _timed(outcome, "W4", lambda: self.w4_bulk_by_primary_key(rows))
         self._reflects("W4", before, check, "balance")
+        if self.writes_only:
+            return outcome
 
         sample = self.rng.sample(self.ids, min(_W5_ROWS, len(self.ids)))
         _timed(outcome, "W5", lambda: self.w5_read_stamps(sample))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 #: The five tracked columns, of mixed types, every contender's table has.
 TRACKED_FIELDS = ("name", "email", "city", "age", "balance")
+#: The sweep's widest table (``python -m benchmarks --sweep``).
+MAX_FIELDS = 50
 
 
 class UserColumns:
@@ -31,6 +34,47 @@ class UserColumns:
     city: Mapped[str] = mapped_column(String(100))
     age: Mapped[int] = mapped_column(Integer)
     balance: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+def extra_fields(count: int) -> tuple[str, ...]:
+    """The columns a table of ``count`` tracked fields has beyond the five:
+    ``field_06`` ... ``field_<count>``, strings where the number is even,
+    integers where it is odd (see :func:`user_columns`)."""
+    if not len(TRACKED_FIELDS) <= count <= MAX_FIELDS:
+        raise ValueError(
+            f"tracked fields must be {len(TRACKED_FIELDS)} to {MAX_FIELDS}, not {count}"
+        )
+    return tuple(f"field_{k:02d}" for k in range(len(TRACKED_FIELDS) + 1, count + 1))
+
+
+def is_text_field(key: str) -> bool:
+    """Whether an extra field (``field_NN``) is a string column."""
+    return int(key.rsplit("_", 1)[1]) % 2 == 0
+
+
+def extra_value(key: str, i: int) -> str | int:
+    """The value of extra field ``key`` in the ``i``-th row the workloads
+    insert (never changed afterwards)."""
+    number = int(key.rsplit("_", 1)[1])
+    return f"value-{i}-{number:02d}" if is_text_field(key) else i + number
+
+
+@functools.cache
+def user_columns(count: int = len(TRACKED_FIELDS)) -> type[UserColumns]:
+    """:class:`UserColumns` with ``count`` tracked columns in all: itself for
+    five, else a subclass adding :func:`extra_fields` (the sweep's tables).
+
+    Cached: every contender of a process maps the same mixin, as it maps
+    UserColumns; declarative copies its columns into each class.
+    """
+    extras = extra_fields(count)
+    if not extras:
+        return UserColumns
+    columns: dict[str, Any] = {
+        key: mapped_column(String(40) if is_text_field(key) else Integer)
+        for key in extras
+    }
+    return type(f"UserColumns{count}", (UserColumns,), columns)
 
 
 class PostTimestampMixin:
@@ -61,8 +105,17 @@ class Contender(abc.ABC):
     #: One line for the results' notes: what was configured and why.
     note: ClassVar[str] = ""
 
-    def __init__(self, dialect: str) -> None:
+    #: True where the workloads must call the write hooks below (the
+    #: floors); for every other contender they skip the calls, so it runs
+    #: exactly the code it ran before the hooks existed.
+    writes_extra: ClassVar[bool] = False
+
+    def __init__(self, dialect: str, fields: int = len(TRACKED_FIELDS)) -> None:
         self.dialect = dialect
+        #: The tracked columns of this contender's table: the five, then
+        #: the sweep's extra ones (a contender module whose ``contender()``
+        #: takes ``fields`` builds its table for any count).
+        self.fields: tuple[str, ...] = TRACKED_FIELDS + extra_fields(fields)
 
     @property
     @abc.abstractmethod
@@ -82,6 +135,26 @@ class Contender(abc.ABC):
 
     def create_schema(self, engine: Engine) -> None:
         self.metadata.create_all(engine)
+
+    # -- write hooks: the extra values a floor writes beside the workload's
+    # own (the same bytes a fieldstamps layout writes, without tracking).
+    # Called only where ``writes_extra`` is True.
+
+    def insert_values(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Extra constructor arguments for a new row of ``values`` (W1)."""
+        return {}
+
+    def changed(self, row: Any, fields: Sequence[str]) -> None:
+        """The workload has just set ``fields`` of the loaded ``row`` (W2, W7
+        and W2's memory pass); assign whatever else the write stores."""
+        return None
+
+    def statement_values(self, values: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Extra values for an UPDATE statement that sets ``values``: W3's
+        ``update().values()`` (once per statement, where a value may be a SQL
+        expression) and each parameter set of W4's bulk UPDATE by primary
+        key (the key included)."""
+        return {}
 
     @abc.abstractmethod
     def changed_at(self, row: Any, field: str) -> dt.datetime | None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped
 
 from fieldstamps import TimestampMixin, changed_at
 
-from ._base import Contender, UserColumns
+from ._base import TRACKED_FIELDS, Contender, UserColumns, extra_fields, user_columns
 
 
 class Base(DeclarativeBase):
@@ -32,10 +33,35 @@ class User(TimestampMixin, ChangedAtColumns, UserColumns, Base):
     pass
 
 
+@functools.cache
+def _model(count: int) -> type[UserColumns]:
+    """The table with ``count`` tracked columns (the sweep's): one more
+    changed_at() column per extra field."""
+    if count == len(TRACKED_FIELDS):
+        return User
+
+    class SweepBase(DeclarativeBase):
+        pass
+
+    extras = {f"{key}_changed_at": changed_at(key) for key in extra_fields(count)}
+    more = type("MoreChangedAtColumns", (), extras)
+    model: type[UserColumns] = type(
+        "User",
+        (TimestampMixin, ChangedAtColumns, more, user_columns(count), SweepBase),
+        {},
+    )
+    return model
+
+
 class FieldstampsColumns(Contender):
     name = "fieldstamps-columns"
     note = "W6 index: changed_at('name', index=True)"
     user_class: type[UserColumns] = User
+
+    def __init__(self, dialect: str, fields: int = len(TRACKED_FIELDS)) -> None:
+        super().__init__(dialect, fields)
+        if fields != len(TRACKED_FIELDS):
+            self.user_class = _model(fields)
 
     @property
     def model(self) -> type[UserColumns]:
@@ -50,5 +76,5 @@ class FieldstampsColumns(Contender):
         return select(func.count()).select_from(self.model).where(column >= since)
 
 
-def contender(dialect: str) -> Contender:
-    return FieldstampsColumns(dialect)
+def contender(dialect: str, fields: int = len(TRACKED_FIELDS)) -> Contender:
+    return FieldstampsColumns(dialect, fields)

@@ -4,6 +4,7 @@ recommends, with ``updated_at_column("name")`` as W6's index."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped
 
 from fieldstamps import ChangeTrackingMixin, TimestampMixin, updated_at_column
 
-from ._base import Contender, UserColumns
+from ._base import TRACKED_FIELDS, Contender, UserColumns, user_columns
 
 
 class Base(DeclarativeBase):
@@ -28,10 +29,38 @@ class User(TimestampMixin, ChangeTrackingMixin, NameMirror, UserColumns, Base):
     pass
 
 
+@functools.cache
+def _model(count: int) -> type[Any]:
+    """The table with ``count`` tracked columns (the sweep's): the mixin
+    tracks every column, the extra ones too."""
+    if count == len(TRACKED_FIELDS):
+        return User
+
+    class SweepBase(DeclarativeBase):
+        pass
+
+    return type(
+        "User",
+        (
+            TimestampMixin,
+            ChangeTrackingMixin,
+            NameMirror,
+            user_columns(count),
+            SweepBase,
+        ),
+        {},
+    )
+
+
 class FieldstampsJson(Contender):
     name = "fieldstamps-json"
     note = "W6 index: updated_at_column('name') (stored generated column)"
     user_class: type[Any] = User
+
+    def __init__(self, dialect: str, fields: int = len(TRACKED_FIELDS)) -> None:
+        super().__init__(dialect, fields)
+        if fields != len(TRACKED_FIELDS):
+            self.user_class = _model(fields)
 
     @property
     def model(self) -> type[UserColumns]:
@@ -50,5 +79,5 @@ class FieldstampsJson(Contender):
         )
 
 
-def contender(dialect: str) -> Contender:
-    return FieldstampsJson(dialect)
+def contender(dialect: str, fields: int = len(TRACKED_FIELDS)) -> Contender:
+    return FieldstampsJson(dialect, fields)

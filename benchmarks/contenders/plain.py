@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import DeclarativeBase
 
-from ._base import Contender, PostTimestampMixin, UserColumns
+from ._base import (
+    TRACKED_FIELDS,
+    Contender,
+    PostTimestampMixin,
+    UserColumns,
+    user_columns,
+)
 
 
 class Base(DeclarativeBase):
@@ -19,6 +26,21 @@ class User(PostTimestampMixin, UserColumns, Base):
     pass
 
 
+@functools.cache
+def _model(count: int) -> type[UserColumns]:
+    """The table with ``count`` tracked columns (the sweep's)."""
+    if count == len(TRACKED_FIELDS):
+        return User
+
+    class SweepBase(DeclarativeBase):
+        pass
+
+    model: type[UserColumns] = type(
+        "User", (PostTimestampMixin, user_columns(count), SweepBase), {}
+    )
+    return model
+
+
 class Plain(Contender):
     name = "plain"
     tracks_fields = False
@@ -27,9 +49,13 @@ class Plain(Contender):
         "updated_at >= T (a row-level stand-in) without an index"
     )
 
+    def __init__(self, dialect: str, fields: int = len(TRACKED_FIELDS)) -> None:
+        super().__init__(dialect, fields)
+        self._user = _model(len(self.fields))
+
     @property
     def model(self) -> type[UserColumns]:
-        return User
+        return self._user
 
     def changed_at(self, row: Any, field: str) -> dt.datetime | None:
         # The closest a table without per-field stamps gets.
@@ -40,8 +66,9 @@ class Plain(Contender):
         # func.now() fills naive columns with the server's wall time; the
         # benchmark servers run in UTC.
         naive = since.astimezone(dt.UTC).replace(tzinfo=None)
-        return select(func.count()).select_from(User).where(User.updated_at >= naive)
+        user: Any = self._user
+        return select(func.count()).select_from(user).where(user.updated_at >= naive)
 
 
-def contender(dialect: str) -> Contender:
-    return Plain(dialect)
+def contender(dialect: str, fields: int = len(TRACKED_FIELDS)) -> Contender:
+    return Plain(dialect, fields)
