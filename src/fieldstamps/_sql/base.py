@@ -456,6 +456,14 @@ class JsonSetSyntax:
             f"CASE {self.type_fn}({current}) WHEN '{self.object_type}' "
             f"THEN {current} ELSE {self.empty} END ELSE {self.empty} END"
         )
+        if len(entries) == 1 and entries[0].changed:
+            # One field: set only where it changed and leave the document as
+            # it is elsewhere, with no scratch key to remove, and no parse of
+            # the document at all for a row whose value is unchanged.
+            entry = entries[0]
+            path = w.literal(json_path(entry.key))
+            changed = f"{self.set_fn}({base}, {path}, {entry.document})"
+            return f"CASE WHEN {entry.changed} THEN {changed} ELSE {current} END"
         document = self._set_paths(w, base, entries)
         return f"{self.remove_fn}({document}, {w.literal(json_path(NOOP_KEY))})"
 

@@ -83,28 +83,24 @@ SET
         WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY))) = 1
             THEN UTC_TIMESTAMP(6)
         ELSE account.name_changed_at END,
-    changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
-                    WHEN 'OBJECT' THEN account.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY)))
-                    THEN '$."name"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY)))
-                    THEN JSON_OBJECT(
-                        'value',
-                        %(name)s,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    ),
+    changes=CASE
+        WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY)))
+            THEN JSON_SET(
+                CASE
+                    WHEN JSON_VALID(account.changes)
+                        THEN CASE JSON_TYPE(account.changes)
+                        WHEN 'OBJECT' THEN account.changes
+                        ELSE JSON_OBJECT() END
+                    ELSE JSON_OBJECT() END,
+                '$."name"',
+                JSON_OBJECT(
+                    'value',
+                    %(name)s,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                )
+            )
+        ELSE account.changes END,
     name=%(name)s,
     updated_at=UTC_TIMESTAMP(6)
 WHERE account.id = %(account_id)s

@@ -75,35 +75,28 @@ SET
         WHEN (account.name IS NOT ?) = 1 THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.name_changed_at END,
     updated_at=strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-    changes=json_remove(
-        json_set(
-            CASE
-                WHEN json_valid(account.changes) THEN CASE json_type(account.changes)
-                    WHEN 'object' THEN account.changes
-                    ELSE json('{}') END
-                ELSE json('{}') END,
-            CASE
-                WHEN (account.name IS NOT ?) THEN '$."name"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (account.name IS NOT ?)
-                    THEN json_object(
-                        'value',
-                        ?,
-                        'updated_at',
-                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    )
+    changes=CASE
+        WHEN (account.name IS NOT ?)
+            THEN json_set(
+                CASE
+                    WHEN json_valid(account.changes)
+                        THEN CASE json_type(account.changes)
+                        WHEN 'object' THEN account.changes
+                        ELSE json('{}') END
+                    ELSE json('{}') END,
+                '$."name"',
+                json_object(
+                    'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                )
+            )
+        ELSE account.changes END
 WHERE account.id = ?
 -- params:
 --   1 = 'Patrick Star'
 --   2 = 'Patrick Star'
 --   3 = 'Patrick Star'
 --   4 = 'Patrick Star'
---   5 = 'Patrick Star'
---   6 = 2
+--   5 = 2
 
 -- statement 4
 SELECT

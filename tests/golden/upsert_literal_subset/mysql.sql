@@ -56,27 +56,24 @@ ON DUPLICATE KEY UPDATE
     contact_changed_at = CASE
         WHEN (NOT (account.age <=> %(param_2)s)) = 1 THEN UTC_TIMESTAMP(6)
         ELSE account.contact_changed_at END,
-    changes = JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
-                    WHEN 'OBJECT' THEN account.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (account.age <=> %(param_3)s)) THEN '$."age"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (account.age <=> %(param_3)s))
-                    THEN JSON_OBJECT(
-                        'value',
-                        %(param_3)s,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    ),
+    changes = CASE
+        WHEN (NOT (account.age <=> %(param_3)s))
+            THEN JSON_SET(
+                CASE
+                    WHEN JSON_VALID(account.changes)
+                        THEN CASE JSON_TYPE(account.changes)
+                        WHEN 'OBJECT' THEN account.changes
+                        ELSE JSON_OBJECT() END
+                    ELSE JSON_OBJECT() END,
+                '$."age"',
+                JSON_OBJECT(
+                    'value',
+                    %(param_3)s,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                )
+            )
+        ELSE account.changes END,
     age = %(param_1)s,
     updated_at = UTC_TIMESTAMP(6)
 -- params:

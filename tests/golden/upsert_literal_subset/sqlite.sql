@@ -47,27 +47,21 @@ DO UPDATE SET
         WHEN (account.age IS NOT ?) = 1 THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.contact_changed_at END,
     updated_at = strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-    changes = json_remove(
-        json_set(
-            CASE
-                WHEN json_valid(account.changes) THEN CASE json_type(account.changes)
-                    WHEN 'object' THEN account.changes
-                    ELSE json('{}') END
-                ELSE json('{}') END,
-            CASE
-                WHEN (account.age IS NOT ?) THEN '$."age"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (account.age IS NOT ?)
-                    THEN json_object(
-                        'value',
-                        ?,
-                        'updated_at',
-                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    )
+    changes = CASE
+        WHEN (account.age IS NOT ?)
+            THEN json_set(
+                CASE
+                    WHEN json_valid(account.changes)
+                        THEN CASE json_type(account.changes)
+                        WHEN 'object' THEN account.changes
+                        ELSE json('{}') END
+                    ELSE json('{}') END,
+                '$."age"',
+                json_object(
+                    'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                )
+            )
+        ELSE account.changes END
 -- params:
 --   id = 1
 --   name = 'Spongebob'
@@ -76,7 +70,6 @@ DO UPDATE SET
 --   name = 'Spongebob'
 --   fullname = 'Spongebob Squarepants'
 --   age = 3
---   param_1 = 4
 --   param_1 = 4
 --   param_1 = 4
 --   param_1 = 4

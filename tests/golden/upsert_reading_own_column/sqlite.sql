@@ -48,27 +48,24 @@ DO UPDATE SET
             THEN strftime('%Y-%m-%d %H:%M:%f000', 'now')
         ELSE account.contact_changed_at END,
     updated_at = strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-    changes = json_remove(
-        json_set(
-            CASE
-                WHEN json_valid(account.changes) THEN CASE json_type(account.changes)
-                    WHEN 'object' THEN account.changes
-                    ELSE json('{}') END
-                ELSE json('{}') END,
-            CASE
-                WHEN (account.age IS NOT account.age + ?) THEN '$."age"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (account.age IS NOT account.age + ?)
-                    THEN json_object(
-                        'value',
-                        account.age + ?,
-                        'updated_at',
-                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    )
+    changes = CASE
+        WHEN (account.age IS NOT account.age + ?)
+            THEN json_set(
+                CASE
+                    WHEN json_valid(account.changes)
+                        THEN CASE json_type(account.changes)
+                        WHEN 'object' THEN account.changes
+                        ELSE json('{}') END
+                    ELSE json('{}') END,
+                '$."age"',
+                json_object(
+                    'value',
+                    account.age + ?,
+                    'updated_at',
+                    strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                )
+            )
+        ELSE account.changes END
 -- params:
 --   id = 1
 --   name = 'Spongebob'
@@ -77,7 +74,6 @@ DO UPDATE SET
 --   name = 'Spongebob'
 --   fullname = 'Spongebob Squarepants'
 --   age = 3
---   age_1 = 1
 --   age_1 = 1
 --   age_1 = 1
 --   age_1 = 1

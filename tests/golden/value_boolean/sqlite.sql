@@ -27,36 +27,31 @@ VALUES
 UPDATE value_boolean
 SET
     v=?,
-    changes=json_remove(
-        json_set(
-            CASE
-                WHEN json_valid(value_boolean.changes)
-                    THEN CASE json_type(value_boolean.changes)
-                    WHEN 'object' THEN value_boolean.changes
-                    ELSE json('{}') END
-                ELSE json('{}') END,
-            CASE
-                WHEN (value_boolean.v IS NOT ?) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (value_boolean.v IS NOT ?)
-                    THEN json_object(
-                        'value',
-                        json(
-                            CASE
-                                WHEN ? IS NULL THEN 'null'
-                                WHEN ? THEN 'true'
-                                ELSE 'false' END
-                        ),
-                        'updated_at',
-                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    )
+    changes=CASE
+        WHEN (value_boolean.v IS NOT ?)
+            THEN json_set(
+                CASE
+                    WHEN json_valid(value_boolean.changes)
+                        THEN CASE json_type(value_boolean.changes)
+                        WHEN 'object' THEN value_boolean.changes
+                        ELSE json('{}') END
+                    ELSE json('{}') END,
+                '$."v"',
+                json_object(
+                    'value',
+                    json(
+                        CASE
+                            WHEN ? IS NULL THEN 'null'
+                            WHEN ? THEN 'true'
+                            ELSE 'false' END
+                    ),
+                    'updated_at',
+                    strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                )
+            )
+        ELSE value_boolean.changes END
 WHERE value_boolean.id = ?
 -- params:
---   v = True
 --   v = True
 --   v = True
 --   v = True

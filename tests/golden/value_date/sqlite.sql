@@ -21,31 +21,23 @@ VALUES
 UPDATE value_date
 SET
     v=?,
-    changes=json_remove(
-        json_set(
-            CASE
-                WHEN json_valid(value_date.changes)
-                    THEN CASE json_type(value_date.changes)
-                    WHEN 'object' THEN value_date.changes
-                    ELSE json('{}') END
-                ELSE json('{}') END,
-            CASE
-                WHEN (value_date.v IS NOT ?) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (value_date.v IS NOT ?)
-                    THEN json_object(
-                        'value',
-                        ?,
-                        'updated_at',
-                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    )
+    changes=CASE
+        WHEN (value_date.v IS NOT ?)
+            THEN json_set(
+                CASE
+                    WHEN json_valid(value_date.changes)
+                        THEN CASE json_type(value_date.changes)
+                        WHEN 'object' THEN value_date.changes
+                        ELSE json('{}') END
+                    ELSE json('{}') END,
+                '$."v"',
+                json_object(
+                    'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                )
+            )
+        ELSE value_date.changes END
 WHERE value_date.id = ?
 -- params:
---   v = datetime.date(2024, 2, 29)
 --   v = datetime.date(2024, 2, 29)
 --   v = datetime.date(2024, 2, 29)
 --   v = datetime.date(2024, 2, 29)

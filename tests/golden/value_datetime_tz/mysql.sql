@@ -22,28 +22,24 @@ VALUES
 -- UPDATE
 UPDATE value_datetime_tz
 SET
-    changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(value_datetime_tz.changes)
-                    THEN CASE JSON_TYPE(value_datetime_tz.changes)
-                    WHEN 'OBJECT' THEN value_datetime_tz.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (value_datetime_tz.v <=> %(v)s)) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (value_datetime_tz.v <=> %(v)s))
-                    THEN JSON_OBJECT(
-                        'value',
-                        CAST(CAST(%(v)s AS DATETIME) AS CHAR),
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    ),
+    changes=CASE
+        WHEN (NOT (value_datetime_tz.v <=> %(v)s))
+            THEN JSON_SET(
+                CASE
+                    WHEN JSON_VALID(value_datetime_tz.changes)
+                        THEN CASE JSON_TYPE(value_datetime_tz.changes)
+                        WHEN 'OBJECT' THEN value_datetime_tz.changes
+                        ELSE JSON_OBJECT() END
+                    ELSE JSON_OBJECT() END,
+                '$."v"',
+                JSON_OBJECT(
+                    'value',
+                    CAST(CAST(%(v)s AS DATETIME) AS CHAR),
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                )
+            )
+        ELSE value_datetime_tz.changes END,
     v=%(v)s
 WHERE value_datetime_tz.id = %(id_1)s
 -- params:

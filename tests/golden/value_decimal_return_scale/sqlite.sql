@@ -25,31 +25,26 @@ VALUES
 UPDATE value_decimal_return_scale
 SET
     v=?,
-    changes=json_remove(
-        json_set(
-            CASE
-                WHEN json_valid(value_decimal_return_scale.changes)
-                    THEN CASE json_type(value_decimal_return_scale.changes)
-                    WHEN 'object' THEN value_decimal_return_scale.changes
-                    ELSE json('{}') END
-                ELSE json('{}') END,
-            CASE
-                WHEN (value_decimal_return_scale.v IS NOT ?) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (value_decimal_return_scale.v IS NOT ?)
-                    THEN json_object(
-                        'value',
-                        CASE WHEN ? IS NULL THEN NULL ELSE printf('%.2f', ?) END,
-                        'updated_at',
-                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    )
+    changes=CASE
+        WHEN (value_decimal_return_scale.v IS NOT ?)
+            THEN json_set(
+                CASE
+                    WHEN json_valid(value_decimal_return_scale.changes)
+                        THEN CASE json_type(value_decimal_return_scale.changes)
+                        WHEN 'object' THEN value_decimal_return_scale.changes
+                        ELSE json('{}') END
+                    ELSE json('{}') END,
+                '$."v"',
+                json_object(
+                    'value',
+                    CASE WHEN ? IS NULL THEN NULL ELSE printf('%.2f', ?) END,
+                    'updated_at',
+                    strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                )
+            )
+        ELSE value_decimal_return_scale.changes END
 WHERE value_decimal_return_scale.id = ?
 -- params:
---   v = Decimal('2.5')
 --   v = Decimal('2.5')
 --   v = Decimal('2.5')
 --   v = Decimal('2.5')

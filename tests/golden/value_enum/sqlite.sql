@@ -21,31 +21,23 @@ VALUES
 UPDATE value_enum
 SET
     v=?,
-    changes=json_remove(
-        json_set(
-            CASE
-                WHEN json_valid(value_enum.changes)
-                    THEN CASE json_type(value_enum.changes)
-                    WHEN 'object' THEN value_enum.changes
-                    ELSE json('{}') END
-                ELSE json('{}') END,
-            CASE
-                WHEN (value_enum.v IS NOT ?) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (value_enum.v IS NOT ?)
-                    THEN json_object(
-                        'value',
-                        ?,
-                        'updated_at',
-                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    )
+    changes=CASE
+        WHEN (value_enum.v IS NOT ?)
+            THEN json_set(
+                CASE
+                    WHEN json_valid(value_enum.changes)
+                        THEN CASE json_type(value_enum.changes)
+                        WHEN 'object' THEN value_enum.changes
+                        ELSE json('{}') END
+                    ELSE json('{}') END,
+                '$."v"',
+                json_object(
+                    'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                )
+            )
+        ELSE value_enum.changes END
 WHERE value_enum.id = ?
 -- params:
---   v = <Color.RED: 'r'>
 --   v = <Color.RED: 'r'>
 --   v = <Color.RED: 'r'>
 --   v = <Color.RED: 'r'>

@@ -38,39 +38,34 @@ VALUES
 UPDATE value_float_53
 SET
     v=?,
-    changes=json_remove(
-        json_set(
-            CASE
-                WHEN json_valid(value_float_53.changes)
-                    THEN CASE json_type(value_float_53.changes)
-                    WHEN 'object' THEN value_float_53.changes
-                    ELSE json('{}') END
-                ELSE json('{}') END,
-            CASE
-                WHEN (value_float_53.v IS NOT ?) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (value_float_53.v IS NOT ?)
-                    THEN json_object(
-                        'value',
-                        json(
-                            CASE
-                                WHEN ? IS NULL THEN NULL
-                                WHEN ? = 9e999 THEN '"Infinity"'
-                                WHEN ? = -9e999 THEN '"-Infinity"'
-                                WHEN CAST(printf('%!.15g', ?) AS REAL) = ?
-                                    THEN printf('%!.15g', ?)
-                                ELSE printf('%!.18g', ?) END
-                        ),
-                        'updated_at',
-                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    )
+    changes=CASE
+        WHEN (value_float_53.v IS NOT ?)
+            THEN json_set(
+                CASE
+                    WHEN json_valid(value_float_53.changes)
+                        THEN CASE json_type(value_float_53.changes)
+                        WHEN 'object' THEN value_float_53.changes
+                        ELSE json('{}') END
+                    ELSE json('{}') END,
+                '$."v"',
+                json_object(
+                    'value',
+                    json(
+                        CASE
+                            WHEN ? IS NULL THEN NULL
+                            WHEN ? = 9e999 THEN '"Infinity"'
+                            WHEN ? = -9e999 THEN '"-Infinity"'
+                            WHEN CAST(printf('%!.15g', ?) AS REAL) = ?
+                                THEN printf('%!.15g', ?)
+                            ELSE printf('%!.18g', ?) END
+                    ),
+                    'updated_at',
+                    strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                )
+            )
+        ELSE value_float_53.changes END
 WHERE value_float_53.id = ?
 -- params:
---   v = 0.1
 --   v = 0.1
 --   v = 0.1
 --   v = 0.1

@@ -20,26 +20,22 @@ VALUES
 -- UPDATE
 UPDATE value_interval
 SET
-    changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(value_interval.changes)
-                    THEN CASE JSON_TYPE(value_interval.changes)
-                    WHEN 'OBJECT' THEN value_interval.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (value_interval.v <=> %(v)s)) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (value_interval.v <=> %(v)s))
-                    THEN JSON_OBJECT(
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    ),
+    changes=CASE
+        WHEN (NOT (value_interval.v <=> %(v)s))
+            THEN JSON_SET(
+                CASE
+                    WHEN JSON_VALID(value_interval.changes)
+                        THEN CASE JSON_TYPE(value_interval.changes)
+                        WHEN 'OBJECT' THEN value_interval.changes
+                        ELSE JSON_OBJECT() END
+                    ELSE JSON_OBJECT() END,
+                '$."v"',
+                JSON_OBJECT(
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                )
+            )
+        ELSE value_interval.changes END,
     v=%(v)s
 WHERE value_interval.id = %(id_1)s
 -- params:

@@ -22,29 +22,24 @@ VALUES
 -- UPDATE
 UPDATE value_json
 SET
-    changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(value_json.changes)
-                    THEN CASE JSON_TYPE(value_json.changes)
-                    WHEN 'OBJECT' THEN value_json.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (CAST(value_json.v AS BINARY) <=> CAST(%(v)s AS BINARY)))
-                    THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (CAST(value_json.v AS BINARY) <=> CAST(%(v)s AS BINARY)))
-                    THEN JSON_OBJECT(
-                        'value',
-                        JSON_EXTRACT(%(v)s, '$'),
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    ),
+    changes=CASE
+        WHEN (NOT (CAST(value_json.v AS BINARY) <=> CAST(%(v)s AS BINARY)))
+            THEN JSON_SET(
+                CASE
+                    WHEN JSON_VALID(value_json.changes)
+                        THEN CASE JSON_TYPE(value_json.changes)
+                        WHEN 'OBJECT' THEN value_json.changes
+                        ELSE JSON_OBJECT() END
+                    ELSE JSON_OBJECT() END,
+                '$."v"',
+                JSON_OBJECT(
+                    'value',
+                    JSON_EXTRACT(%(v)s, '$'),
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                )
+            )
+        ELSE value_json.changes END,
     v=%(v)s
 WHERE value_json.id = %(id_1)s
 -- params:

@@ -20,26 +20,22 @@ VALUES
 -- UPDATE
 UPDATE value_large_binary
 SET
-    changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(value_large_binary.changes)
-                    THEN CASE JSON_TYPE(value_large_binary.changes)
-                    WHEN 'OBJECT' THEN value_large_binary.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (value_large_binary.v <=> %(v)s)) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (value_large_binary.v <=> %(v)s))
-                    THEN JSON_OBJECT(
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    ),
+    changes=CASE
+        WHEN (NOT (value_large_binary.v <=> %(v)s))
+            THEN JSON_SET(
+                CASE
+                    WHEN JSON_VALID(value_large_binary.changes)
+                        THEN CASE JSON_TYPE(value_large_binary.changes)
+                        WHEN 'OBJECT' THEN value_large_binary.changes
+                        ELSE JSON_OBJECT() END
+                    ELSE JSON_OBJECT() END,
+                '$."v"',
+                JSON_OBJECT(
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                )
+            )
+        ELSE value_large_binary.changes END,
     v=%(v)s
 WHERE value_large_binary.id = %(id_1)s
 -- params:

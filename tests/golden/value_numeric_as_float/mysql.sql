@@ -22,28 +22,24 @@ VALUES
 -- UPDATE
 UPDATE value_numeric_as_float
 SET
-    changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(value_numeric_as_float.changes)
-                    THEN CASE JSON_TYPE(value_numeric_as_float.changes)
-                    WHEN 'OBJECT' THEN value_numeric_as_float.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (value_numeric_as_float.v <=> %(v)s)) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (value_numeric_as_float.v <=> %(v)s))
-                    THEN JSON_OBJECT(
-                        'value',
-                        %(v)s,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    ),
+    changes=CASE
+        WHEN (NOT (value_numeric_as_float.v <=> %(v)s))
+            THEN JSON_SET(
+                CASE
+                    WHEN JSON_VALID(value_numeric_as_float.changes)
+                        THEN CASE JSON_TYPE(value_numeric_as_float.changes)
+                        WHEN 'OBJECT' THEN value_numeric_as_float.changes
+                        ELSE JSON_OBJECT() END
+                    ELSE JSON_OBJECT() END,
+                '$."v"',
+                JSON_OBJECT(
+                    'value',
+                    %(v)s,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                )
+            )
+        ELSE value_numeric_as_float.changes END,
     v=%(v)s
 WHERE value_numeric_as_float.id = %(id_1)s
 -- params:

@@ -22,28 +22,24 @@ VALUES
 -- UPDATE
 UPDATE value_real
 SET
-    changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(value_real.changes)
-                    THEN CASE JSON_TYPE(value_real.changes)
-                    WHEN 'OBJECT' THEN value_real.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (value_real.v <=> %(v)s)) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (value_real.v <=> %(v)s))
-                    THEN JSON_OBJECT(
-                        'value',
-                        %(v)s,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    ),
+    changes=CASE
+        WHEN (NOT (value_real.v <=> %(v)s))
+            THEN JSON_SET(
+                CASE
+                    WHEN JSON_VALID(value_real.changes)
+                        THEN CASE JSON_TYPE(value_real.changes)
+                        WHEN 'OBJECT' THEN value_real.changes
+                        ELSE JSON_OBJECT() END
+                    ELSE JSON_OBJECT() END,
+                '$."v"',
+                JSON_OBJECT(
+                    'value',
+                    %(v)s,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                )
+            )
+        ELSE value_real.changes END,
     v=%(v)s
 WHERE value_real.id = %(id_1)s
 -- params:

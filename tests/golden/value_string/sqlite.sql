@@ -21,31 +21,23 @@ VALUES
 UPDATE value_string
 SET
     v=?,
-    changes=json_remove(
-        json_set(
-            CASE
-                WHEN json_valid(value_string.changes)
-                    THEN CASE json_type(value_string.changes)
-                    WHEN 'object' THEN value_string.changes
-                    ELSE json('{}') END
-                ELSE json('{}') END,
-            CASE
-                WHEN (value_string.v IS NOT ?) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (value_string.v IS NOT ?)
-                    THEN json_object(
-                        'value',
-                        ?,
-                        'updated_at',
-                        strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    )
+    changes=CASE
+        WHEN (value_string.v IS NOT ?)
+            THEN json_set(
+                CASE
+                    WHEN json_valid(value_string.changes)
+                        THEN CASE json_type(value_string.changes)
+                        WHEN 'object' THEN value_string.changes
+                        ELSE json('{}') END
+                    ELSE json('{}') END,
+                '$."v"',
+                json_object(
+                    'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
+                )
+            )
+        ELSE value_string.changes END
 WHERE value_string.id = ?
 -- params:
---   v = 'Spongebob'
 --   v = 'Spongebob'
 --   v = 'Spongebob'
 --   v = 'Spongebob'

@@ -22,28 +22,24 @@ VALUES
 -- UPDATE
 UPDATE value_time
 SET
-    changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(value_time.changes)
-                    THEN CASE JSON_TYPE(value_time.changes)
-                    WHEN 'OBJECT' THEN value_time.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (value_time.v <=> %(v)s)) THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (value_time.v <=> %(v)s))
-                    THEN JSON_OBJECT(
-                        'value',
-                        CAST(CAST(%(v)s AS TIME) AS CHAR),
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    ),
+    changes=CASE
+        WHEN (NOT (value_time.v <=> %(v)s))
+            THEN JSON_SET(
+                CASE
+                    WHEN JSON_VALID(value_time.changes)
+                        THEN CASE JSON_TYPE(value_time.changes)
+                        WHEN 'OBJECT' THEN value_time.changes
+                        ELSE JSON_OBJECT() END
+                    ELSE JSON_OBJECT() END,
+                '$."v"',
+                JSON_OBJECT(
+                    'value',
+                    CAST(CAST(%(v)s AS TIME) AS CHAR),
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                )
+            )
+        ELSE value_time.changes END,
     v=%(v)s
 WHERE value_time.id = %(id_1)s
 -- params:

@@ -22,37 +22,24 @@ VALUES
 -- UPDATE
 UPDATE value_type_decorator
 SET
-    changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(value_type_decorator.changes)
-                    THEN CASE JSON_TYPE(value_type_decorator.changes)
-                    WHEN 'OBJECT' THEN value_type_decorator.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(value_type_decorator.v AS BINARY) <=> CAST(%(v)s AS BINARY)
-                    )
+    changes=CASE
+        WHEN (NOT (CAST(value_type_decorator.v AS BINARY) <=> CAST(%(v)s AS BINARY)))
+            THEN JSON_SET(
+                CASE
+                    WHEN JSON_VALID(value_type_decorator.changes)
+                        THEN CASE JSON_TYPE(value_type_decorator.changes)
+                        WHEN 'OBJECT' THEN value_type_decorator.changes
+                        ELSE JSON_OBJECT() END
+                    ELSE JSON_OBJECT() END,
+                '$."v"',
+                JSON_OBJECT(
+                    'value',
+                    %(v)s,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 )
-                    THEN '$."v"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(value_type_decorator.v AS BINARY) <=> CAST(%(v)s AS BINARY)
-                    )
-                )
-                    THEN JSON_OBJECT(
-                        'value',
-                        %(v)s,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
-    ),
+            )
+        ELSE value_type_decorator.changes END,
     v=%(v)s
 WHERE value_type_decorator.id = %(id_1)s
 -- params:
