@@ -256,7 +256,9 @@ def floor_targets(
                 met = False
                 continue
             over = share > FLOOR_CEILING
-            shares.append(f"{workload} x{share:.2f}" + (" over" if over else ""))
+            # Three decimals where two would print the ceiling itself.
+            digits = 3 if f"{share:.2f}" == f"{FLOOR_CEILING:.2f}" else 2
+            shares.append(f"{workload} x{share:.{digits}f}" + (" over" if over else ""))
             if over:
                 met = False
         found.append(
