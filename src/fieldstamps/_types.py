@@ -167,12 +167,40 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         # not a datetime (SQLite text); PyMySQL hands a zero date over as a
         # string. Either way: an error that says which column holds what.
         process = super().result_processor(dialect, coltype)
+        label = self.column_label
+
+        def slow(value: Any) -> dt.datetime | None:
+            try:
+                read: dt.datetime | None = (
+                    process(value) if process is not None else value
+                )
+            except (ValueError, TypeError) as exc:
+                raise UnreadableStampError(label, value) from exc
+            return read
+
+        # Every stamp of every loaded row passes here: the common forms are
+        # read without the generic path's calls (datetime.replace alone
+        # costs more than parsing the text), with the same results.
+        combine = dt.datetime.combine
+        parse = dt.datetime.fromisoformat
+        utc = dt.UTC
 
         def read(value: Any) -> dt.datetime | None:
-            try:
-                return process(value) if process is not None else value
-            except (ValueError, TypeError) as exc:
-                raise UnreadableStampError(self.column_label, value) from exc
+            if type(value) is dt.datetime:
+                instant: dt.datetime = value
+                if instant.tzinfo is None:  # UTC wall time (MariaDB/MySQL)
+                    return combine(instant.date(), instant.time(), utc)
+                return instant.astimezone(utc)  # timestamptz (PostgreSQL)
+            if type(value) is str:
+                try:
+                    # SQLite's fixed-width UTC text.
+                    parsed = parse(value + "+00:00")
+                except ValueError:
+                    parsed = None  # not that form: the generic path decides
+                # A date alone parses, but without the zone.
+                if parsed is not None and parsed.tzinfo is utc:
+                    return parsed
+            return slow(value)
 
         return read
 
