@@ -316,14 +316,9 @@ def test_tiny_sweep_writes_its_table_and_plot(
     [json_path] = tmp_path.glob("sweep-sqlite-*.json")
     table = md_path.read_text(encoding="utf-8")
     assert table in printed
-    pngs = list(tmp_path.glob("sweep-sqlite-*.png"))
-    if can_plot():
-        [png_path] = pngs
-        assert png_path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-        assert str(png_path) in printed
-    else:  # matplotlib comes with the bench extra, not the test one
-        assert not pngs
-        assert "no plot (matplotlib, of the bench extra, is missing)" in printed
+    [png_path] = list(tmp_path.glob("sweep-sqlite-*.png"))
+    assert png_path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert str(png_path) in printed
 
     document = json.loads(json_path.read_text(encoding="utf-8"))
     points = document["points"]
