@@ -28,7 +28,6 @@ from benchmarks.__main__ import main
 from benchmarks.contenders import available, load
 from benchmarks.contenders._floor import CHANGES_JSON, StampDateTime
 from benchmarks.databases import backend_of, scratch_database
-from benchmarks.sweep import can_plot
 from benchmarks.workloads import WORKLOADS, Runner
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.dialects import mysql, postgresql, sqlite
