@@ -175,3 +175,12 @@ def test_readme_history_example_runs() -> None:
         exec(compile(code.group(1), "README.md#history", "exec"), module.__dict__)
     finally:
         del sys.modules[module.__name__]
+
+
+def test_history_module_examples() -> None:
+    from fieldstamps import _context, _history
+
+    for module in (_history, _context):
+        failures, tried = doctest.testmod(module, raise_on_error=False)
+        assert tried > 0, module.__name__
+        assert failures == 0, module.__name__
