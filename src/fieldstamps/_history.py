@@ -61,6 +61,7 @@ from sqlalchemy.orm import Mapper, Session, object_session, registry
 from ._errors import HistoryError, NaiveDatetimeError, UnknownFieldError
 from ._spec import TableSpec, TrackedField, spec_of
 from ._sql import dialect_sql
+from ._sql.base import HISTORY_COLUMNS
 from ._types import ValueKind, to_utc, unwrap, value_kind
 
 OPERATIONS = ("insert", "update", "delete")
@@ -103,17 +104,7 @@ class HistoryEntry:
         context: dict[str, Any] | None
 
     def to_change(self) -> Change:
-        return Change(
-            self.field,
-            self.old,
-            self.new,
-            self.changed_at,
-            self.operation,
-            str(self.transaction_id),
-            self.actor,
-            self.reason,
-            self.context or {},
-        )
+        return _change([getattr(self, name) for name in HISTORY_COLUMNS])
 
     def __repr__(self) -> str:
         return (
@@ -239,17 +230,8 @@ def get_history(
 
 
 def _change_columns(table: Table) -> list[ColumnElement[Any]]:
-    return [
-        table.c.field,
-        table.c.old,
-        table.c.new,
-        table.c.changed_at,
-        table.c.operation,
-        table.c.transaction_id,
-        table.c.actor,
-        table.c.reason,
-        table.c.context,
-    ]
+    """The columns a :class:`Change` is made of, in its order."""
+    return [table.c[name] for name in HISTORY_COLUMNS]
 
 
 def _change(row: Sequence[Any]) -> Change:

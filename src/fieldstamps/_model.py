@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
@@ -284,6 +284,25 @@ def _field_names(owner: str, option: str, value: object) -> list[str]:
     return names
 
 
+def _check_keys(where: str, given: Collection[object], known: frozenset[str]) -> None:
+    unknown = set(given) - known
+    if unknown:
+        raise ConfigurationError(
+            f"{where} has unknown key(s) "
+            f"{', '.join(map(repr, sorted(unknown, key=str)))}; "
+            f"known keys: {', '.join(sorted(known))}"
+        )
+
+
+def _check_tracked(where: str, names: Iterable[str], tracked: Sequence[str]) -> None:
+    for name in names:
+        if name not in tracked:
+            raise ConfigurationError(
+                f"{where} names {name!r}, which is not a tracked field; "
+                f"tracked: {', '.join(tracked)}"
+            )
+
+
 def _column_list(columns: Mapping[str, Column[Any]]) -> str:
     return ", ".join(
         key for key, column in columns.items() if not _is_stamp_column(column)
@@ -308,13 +327,7 @@ def _tracked_fields(
         raise ConfigurationError(
             f"{owner}.__fieldstamps__ must be a dict, not {options!r}"
         )
-    unknown = set(options) - _OPTION_KEYS
-    if unknown:
-        raise ConfigurationError(
-            f"{owner}.__fieldstamps__ has unknown key(s) "
-            f"{', '.join(map(repr, sorted(unknown, key=str)))}; "
-            f"known keys: {', '.join(sorted(_OPTION_KEYS))}"
-        )
+    _check_keys(f"{owner}.__fieldstamps__", options, _OPTION_KEYS)
 
     if "include" in options:
         keys = _field_names(owner, "include", options["include"])
@@ -353,12 +366,8 @@ def _tracked_fields(
         storing = set(keys) - redacted if store else set()
     else:
         storing = set(_field_names(owner, "store_values", store))
+        _check_tracked(f"{owner}.__fieldstamps__['store_values']", storing, keys)
         for key in storing:
-            if key not in keys:
-                raise ConfigurationError(
-                    f"{owner}.__fieldstamps__['store_values'] names {key!r}, "
-                    f"which is not a tracked field; tracked: {', '.join(keys)}"
-                )
             if key in redacted:
                 raise ConfigurationError(
                     f"{owner}.__fieldstamps__ names {key!r} in both "
@@ -462,13 +471,7 @@ def _history_options(owner: str, options: object) -> HistoryOptions | None:
             f"{owner}.__fieldstamps__['history'] must be True, False or a dict "
             f"with the keys {', '.join(sorted(_HISTORY_KEYS))}, not {history!r}"
         )
-    unknown = set(history) - _HISTORY_KEYS
-    if unknown:
-        raise ConfigurationError(
-            f"{owner}.__fieldstamps__['history'] has unknown key(s) "
-            f"{', '.join(map(repr, sorted(unknown, key=str)))}; "
-            f"known keys: {', '.join(sorted(_HISTORY_KEYS))}"
-        )
+    _check_keys(f"{owner}.__fieldstamps__['history']", history, _HISTORY_KEYS)
     name = history.get("table")
     if name is not None and (not isinstance(name, str) or not name):
         raise ConfigurationError(
@@ -495,13 +498,7 @@ def _with_history(
     if "fields" in history:
         names = _field_names(owner, "history']['fields", history["fields"])
         tracked = [field.key for field in fields]
-        for name in names:
-            if name not in tracked:
-                raise ConfigurationError(
-                    f"{owner}.__fieldstamps__['history']['fields'] names "
-                    f"{name!r}, which is not a tracked field; tracked: "
-                    f"{', '.join(tracked)}"
-                )
+        _check_tracked(f"{owner}.__fieldstamps__['history']['fields']", names, tracked)
         fields = tuple(field for field in fields if field.key in names)
     if not fields:
         raise ConfigurationError(

@@ -233,17 +233,9 @@ _TRANSACTION_ID = (
 )
 
 
-def _history_names(target: HistoryTarget) -> list[str]:
-    return [
-        f"{target.catalog_name}_{event}" for event in ("insert", "update", "delete")
-    ]
-
-
 def history_sql(target: HistoryTarget) -> TriggerSql:
     insert = target.insert_into()
-    tail = "@fieldstamps_txn, @fieldstamps_actor, @fieldstamps_reason"
-    # A JSON value from a variable: the text a client sent.
-    tail += ", @fieldstamps_context"
+    tail = ", ".join(_HISTORY_VARIABLES)
 
     def trigger(event: str, statements: str) -> tuple[str, str, str]:
         body = f"{hash_mark}{HASH_SLOT}: BEGIN\n{statements}\nEND"
@@ -269,8 +261,7 @@ def history_sql(target: HistoryTarget) -> TriggerSql:
     return TriggerSql(
         install=[create for create, _, _ in triggers],
         uninstall=[
-            f"DROP TRIGGER IF EXISTS {target.quote(name)}"
-            for name in _history_names(target)
+            f"DROP TRIGGER IF EXISTS {target.quote(name)}" for _, name, _ in triggers
         ],
         bodies=[(name, body) for _, name, body in triggers],
     )

@@ -158,6 +158,15 @@ PAUSE_TABLE = f"{PREFIX}pause"
 # AFTER triggers: RETURNING shows the row as the statement wrote it.
 returning_precedes_triggers = True
 hash_mark = "-- fieldstamps "
+
+
+def _table_exists(name: str) -> str:
+    """A query returning a row where the database has table ``name``: the
+    tables of the pause and the transaction marker exist only where
+    fieldstamps installed triggers that read them."""
+    return f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{name}'"
+
+
 pause_mark = PauseMark(
     condition=f"EXISTS (SELECT 1 FROM {PAUSE_TABLE})",
     set_sql=(
@@ -166,9 +175,7 @@ pause_mark = PauseMark(
     ),
     clear_sql=f"DELETE FROM {PAUSE_TABLE}",
     ends_with_transaction=False,
-    settable_sql=(
-        f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{PAUSE_TABLE}'"
-    ),
+    settable_sql=_table_exists(PAUSE_TABLE),
 )
 _CREATE_PAUSE_TABLE = (
     f"CREATE TABLE IF NOT EXISTS {PAUSE_TABLE} (paused INTEGER NOT NULL)"
@@ -243,10 +250,7 @@ history_context = HistoryContext(
         f"context = :context WHERE id = (SELECT max(id) FROM {TRANSACTION_TABLE})",
     ),
     end=(f"DELETE FROM {TRANSACTION_TABLE}",),
-    present_sql=(
-        f"SELECT 1 FROM sqlite_master WHERE type = 'table' "
-        f"AND name = '{TRANSACTION_TABLE}'"
-    ),
+    present_sql=_table_exists(TRANSACTION_TABLE),
 )
 
 
@@ -311,12 +315,11 @@ def history_sql(target: HistoryTarget) -> TriggerSql:
             ),
         ),
     ]
-    names = [
-        f"{target.catalog_name}_{event}" for event in ("insert", "update", "delete")
-    ]
     return TriggerSql(
         install=[_CREATE_TRANSACTION_TABLE, *(create for create, _ in triggers)],
-        uninstall=[f"DROP TRIGGER IF EXISTS {target.quote(name)}" for name in names],
+        uninstall=[
+            f"DROP TRIGGER IF EXISTS {target.quote(name)}" for _, name in triggers
+        ],
         bodies=[(name, create) for create, name in triggers],
     )
 
