@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, MetaData, inspect, text
@@ -364,3 +365,36 @@ def test_history_added_to_a_populated_table_migrates_and_reverses(
     assert f"{prefix}_author_history" not in inspect(db).get_table_names()
     assert _installed(db, prefix) == {}
     assert _functions_left(db, prefix) == []
+
+
+def test_autogenerate_leaves_the_triggers_own_tables_alone(tmp_path: Path) -> None:
+    # SQLite's triggers keep the pause and the transaction marker in tables
+    # no model declares: with an env.py that compares every table (found in
+    # a scratch app), autogenerate proposed dropping them.
+    from alembic.autogenerate import produce_migrations
+    from alembic.migration import MigrationContext
+    from sqlalchemy import Integer, String, create_engine
+    from sqlalchemy.orm import DeclarativeBase, mapped_column
+
+    import fieldstamps.alembic
+
+    class OwnBase(DeclarativeBase):
+        pass
+
+    class Logged(fieldstamps.TimestampMixin, OwnBase):
+        __tablename__ = "logged"
+        __fieldstamps__ = {"history": True}  # noqa: RUF012
+        id = mapped_column(Integer, primary_key=True)
+        body = mapped_column(String(20))
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'own.db'}")
+    OwnBase.metadata.create_all(engine)
+    with engine.connect() as conn:
+        names = set(inspect(conn).get_table_names())
+        assert {"fieldstamps_pause", "fieldstamps_txn"} <= names
+        migration = produce_migrations(
+            MigrationContext.configure(conn), OwnBase.metadata
+        )
+    engine.dispose()
+    assert migration.upgrade_ops is not None
+    assert migration.upgrade_ops.ops == []

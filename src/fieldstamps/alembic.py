@@ -693,10 +693,28 @@ def _compare_triggers(
         _import_fieldstamps(autogen_context)
 
 
+def _keep_own_tables(
+    autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps
+) -> None:
+    """No migration drops the tables fieldstamps' triggers keep for
+    themselves (SQLite's pause and transaction marker): no model declares
+    them, so autogenerate would otherwise remove them."""
+    connection = autogen_context.connection
+    if connection is None or connection_dialect_name(connection) not in DIALECTS:
+        return
+    own = DIALECTS[connection_dialect_name(connection)].own_tables
+    upgrade_ops.ops = [
+        each
+        for each in upgrade_ops.ops
+        if not (isinstance(each, ops.DropTableOp) and each.table_name in own)
+    ]
+
+
 @comparators.dispatch_for("autogenerate", priority=DispatchPriority.LAST)
 def _portable_stamp_operations(
     autogen_context: AutogenContext, upgrade_ops: ops.UpgradeOps
 ) -> PriorityDispatchResult:
+    _keep_own_tables(autogen_context, upgrade_ops)
     for each in list(upgrade_ops.ops):
         if isinstance(each, ops.ModifyTableOps):
             _rewrite_modify(autogen_context, each)

@@ -339,6 +339,9 @@ class DialectSql(Protocol):
     #: Whether a statement's RETURNING gives the row before its triggers
     #: stamped it (SQLite's AFTER triggers), so the stamps are read again.
     returning_precedes_triggers: bool
+    #: Tables the triggers keep for themselves, which no model declares (so
+    #: a migration must not drop them).
+    own_tables: tuple[str, ...]
 
     def history_sql(self, target: HistoryTarget) -> TriggerSql:
         """The triggers recording ``target``'s history (with no fields:

@@ -155,6 +155,7 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 # A session variable: cleared when the pause ends, at the transaction's end
 # and when the pool takes the connection back (``_pause.py``).
 returning_precedes_triggers = False
+own_tables: tuple[str, ...] = ()
 # A label on the body's block: the mariadb console and a restored dump drop
 # comments from a trigger body, which would lose a hash kept in one.
 hash_mark = "fieldstamps_"

@@ -151,6 +151,7 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 # A transaction-local setting: it ends with the transaction (and with a
 # rolled-back savepoint), whatever happens to the client.
 returning_precedes_triggers = False
+own_tables: tuple[str, ...] = ()
 hash_mark = "-- fieldstamps "
 _PAUSE_SETTING = "current_setting('fieldstamps.paused', true)"
 pause_mark = PauseMark(
