@@ -229,13 +229,26 @@ class Runner:
                 read += len(session.execute(stmt).all())
         self.outcome.w8_changes = read
 
+    # -- what run() prepares between workloads (also benchmarks.profile's) ---
+
+    def load_ids(self) -> None:
+        """The keys W1 inserted, which W4 and the samples draw on."""
+        with Session(self.engine) as session:
+            self.ids = list(session.scalars(select(self.model.id).order_by("id")))
+
+    def w4_rows(self) -> list[dict[str, Any]]:
+        """W4's parameter sets: a new balance for every row, by primary key."""
+        return [
+            {"id": row_id, "balance": Decimal(row_id) + Decimal("0.75")}
+            for row_id in self.ids
+        ]
+
     # -- the run --------------------------------------------------------------
 
     def run(self) -> Outcome:
         outcome = self.outcome
         _timed(outcome, "W1", self.w1_insert)
-        with Session(self.engine) as session:
-            self.ids = list(session.scalars(select(self.model.id).order_by("id")))
+        self.load_ids()
         check = sorted(self.rng.sample(self.ids, min(_CHECK_ROWS, len(self.ids))))
 
         _timed(outcome, "W2", self.w2_load_change_commit)
@@ -247,10 +260,7 @@ class Runner:
         self._reflects("W3", before, check, "age")
 
         # W4 changes balance on every row, by primary key.
-        rows = [
-            {"id": row_id, "balance": Decimal(row_id) + Decimal("0.75")}
-            for row_id in self.ids
-        ]
+        rows = self.w4_rows()
         before = self._stamps_or_none(check, "balance")
         time.sleep(_PAUSE)
         _timed(outcome, "W4", lambda: self.w4_bulk_by_primary_key(rows))

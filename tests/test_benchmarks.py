@@ -28,7 +28,9 @@ from benchmarks.__main__ import main
 from benchmarks.contenders import available, load
 from benchmarks.contenders._floor import CHANGES_JSON, StampDateTime
 from benchmarks.databases import backend_of, scratch_database
-from benchmarks.workloads import WORKLOADS, Runner
+from benchmarks.profile import DEFAULT_CONTENDERS
+from benchmarks.profile import main as profile_main
+from benchmarks.workloads import TABLE_WRITES, WORKLOADS, Runner
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
@@ -342,3 +344,57 @@ def test_tiny_sweep_writes_its_table_and_plot(
         for workload in ("W1", "W2", "W3", "W4"):
             assert f"| 20 | {fields} | {workload} |" in table
     assert "Ratio to the floor as N grows" in table
+
+
+# -- the profile breakdown (issue 11) ----------------------------------------
+
+_NUMBER = re.compile(r"^(\d+(?:\.\d+)?)")
+
+
+def _figure(cell: str) -> float:
+    """The leading number of a cell ("12.3 (4%)", "5.0 †", "97%")."""
+    found = _NUMBER.match(cell.strip())
+    assert found is not None, cell
+    return float(found.group(1))
+
+
+def test_profile_breakdown_has_a_row_per_contender_and_workload(
+    backend: Backend,
+    backend_urls: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    db = backend_of(backend.url) if backend.url is not None else "sqlite"
+    out = tmp_path / "profile.md"
+    argv = ["--db", db, "--n", "20", "--quiet", "--out", str(out)]
+    if backend.is_server:
+        argv += ["--url", backend_urls[backend.id]]
+    assert profile_main(argv) == 0
+
+    table = out.read_text(encoding="utf-8")
+    assert table == capsys.readouterr().out
+    assert "one profiled run" in table
+    assert "Replays that failed" not in table
+    lines = [line for line in table.splitlines() if line.startswith("| ")]
+    heads = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    buckets = ["compile", "parameters", "results", "other client", "driver + server"]
+    server = ["server plan", "server execute", "replayed"] if backend.is_server else []
+    assert heads == ["contender", "W", *buckets, *server, "total"]
+    found: dict[tuple[str, str], dict[str, float]] = {}
+    for line in lines[1:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert len(cells) == len(heads), line
+        found[cells[0], cells[1]] = {
+            head: _figure(cell) for head, cell in zip(heads[2:], cells[2:], strict=True)
+        }
+    expected = [
+        (name, workload) for name in DEFAULT_CONTENDERS for workload in TABLE_WRITES
+    ]
+    assert list(found) == expected
+    for key, figures in found.items():
+        assert all(value >= 0 for value in figures.values()), key
+        assert figures["total"] > 0, key
+        # Rounded to 0.1 ms, "other client" being the rest: never more.
+        assert sum(figures[b] for b in buckets) <= figures["total"] + 1e-6, key
+        if backend.is_server:
+            assert figures["replayed"] > 0, key
