@@ -206,3 +206,18 @@ def project(tmp_path: Path, db: Engine, prefix: str) -> Iterator[Project]:
     url = db.url.render_as_string(hide_password=False)
     yield Project.create(tmp_path / "app", url, prefix=prefix)
     drop_tables(db, prefix)
+
+
+@pytest.fixture
+def own_db(backend: Backend, tmp_path: Path) -> Iterator[Engine]:
+    """A database of this test's own: check() and install() look at every
+    table in it, and the shared one holds other tests' trigger tables."""
+    with ExitStack() as stack:
+        url = (
+            stack.enter_context(_scratch_database(backend.url))
+            if backend.url is not None
+            else f"sqlite:///{tmp_path / 'check.db'}"
+        )
+        engine = make_engine(url)
+        stack.callback(engine.dispose)
+        yield engine

@@ -172,6 +172,12 @@ class Requirements:
         "unless dropped too",
         _postgresql,
     )
+    changes_function = Capability(
+        "SQL mode's INSERTs compute a new row's changes with a function "
+        "created with the table (planning the document spelt out in every "
+        "row of a batch costs more there than computing it)",
+        _postgresql,
+    )
     disable_trigger = Capability(
         "ALTER TABLE .. DISABLE TRIGGER turns a trigger off and the catalog "
         "says so (MariaDB, MySQL and SQLite have no way to disable one)",

@@ -97,6 +97,7 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 import fieldstamps
@@ -107,6 +108,7 @@ from fieldstamps import (
     updated_at_column,
     upsert_set,
 )
+from fieldstamps._triggers import table_ddl
 from tests.requirements import requires
 
 # -- dialects: engines connected to a stand-in for the server -----------------
@@ -287,6 +289,13 @@ def _compile(stmt: ClauseElement, name: str) -> SQLCompiler:
 
 def _sql(stmt: ClauseElement, name: str) -> str:
     return str(_compile(stmt, name))
+
+
+def _run_sql(stmt: Insert | Update, name: str) -> str:
+    """What the database runs for ``stmt``: its SQL, and the table's changes
+    function where an INSERT calls one (PostgreSQL)."""
+    assert isinstance(stmt.table, Table)
+    return "\n".join([_sql(stmt, name), *table_ddl(stmt.table, name).install])
 
 
 # -- models (this module's own metadata: never created anywhere) --------------
@@ -836,6 +845,7 @@ def test_statement_sql(case: str, dialect_name: str) -> None:
 def test_value_kind_sql(kind: str, dialect_name: str) -> None:
     model = VALUE_MODELS[kind]
     sample = VALUE_KINDS[kind][1]
+    functions = table_ddl(model.__table__, dialect_name).install
     sections = [
         (
             "INSERT",
@@ -843,6 +853,7 @@ def test_value_kind_sql(kind: str, dialect_name: str) -> None:
                 _compile(insert(model).values(id=1, v=sample), dialect_name)
             ),
         ),
+        *(("CHANGES FUNCTION", sql) for sql in functions),
         (
             "UPDATE",
             _compiled_text(
@@ -1165,7 +1176,7 @@ def test_value_without_json_form_keeps_only_the_stamp(
         insert(model).values(id=1, v=VALUE_KINDS[kind][1]),
         update(model).values(v=VALUE_KINDS[kind][1]),
     ):
-        sql = _sql(stmt, dialect_name)
+        sql = _run_sql(stmt, dialect_name)
         assert "'updated_at'" in sql
         assert "'value'" not in sql
 
@@ -1174,7 +1185,7 @@ def test_value_without_json_form_keeps_only_the_stamp(
     "kind", [*SINGLE_PRECISION, "float_53", "double", "real", "decimal"]
 )
 def test_single_precision_copy_on_mysql_only(kind: str, dialect_name: str) -> None:
-    sql = _sql(insert(VALUE_MODELS[kind]).values(id=1, v=1.5), dialect_name)
+    sql = _run_sql(insert(VALUE_MODELS[kind]).values(id=1, v=1.5), dialect_name)
     single = kind in SINGLE_PRECISION and dialect_name in _MYSQL_FAMILY
     assert ("AS FLOAT)" in sql) == single
 
@@ -1193,7 +1204,7 @@ _ARGUMENT_LIMITS = {"postgresql": 100, "sqlite": 127}
 @pytest.mark.parametrize("fields", WIDE_FIELD_COUNTS)
 def test_wide_insert_is_chunked(fields: int, dialect_name: str) -> None:
     model = WIDE_MODELS[fields]
-    sql = _sql(insert(model).values(id=1), dialect_name)
+    sql = _run_sql(insert(model).values(id=1), dialect_name)
     chunks = {
         "postgresql": len(re.findall(r"jsonb_build_object\('f\d{3}'", sql)),
         "sqlite": sql.count("json_set("),

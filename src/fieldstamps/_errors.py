@@ -23,6 +23,9 @@ them all::
     │   (also a ``TypeError``)    session or connection, or entered wrongly
     ├── MigrationError            a migration's frozen trigger SQL has no
     │                             text for the database it runs on
+    ├── MissingFunctionError      an INSERT needs the table's function that
+    │                             ``create_all()`` makes (PostgreSQL, JSON
+    │                             layout) and the database lacks it
     ├── HistoryError              history asked of a class without it, a
     │                             time before the row existed, a context
     │                             value that cannot be stored
@@ -121,6 +124,22 @@ class PauseError(FieldstampsError, TypeError):
 
 class MigrationError(FieldstampsError):
     """A migration operation cannot run on the database it is run on."""
+
+
+class MissingFunctionError(FieldstampsError):
+    """The database lacks a table's ``changes`` function: it was created
+    without ``create_all()``, or before fieldstamps needed the function."""
+
+    def __init__(self, table: str, function: str) -> None:
+        self.table = table
+        self.function = function
+        super().__init__(
+            f"table {table!r} has no function {function!r} on this database: "
+            "fieldstamps computes a new row's changes with it on PostgreSQL, "
+            "and create_all() creates it with the table. Create it with the "
+            "command 'fieldstamps install MODULE:ATTR --url URL' or an Alembic "
+            "migration (autogenerate writes op.install_triggers for it)"
+        )
 
 
 class HistoryError(FieldstampsError):

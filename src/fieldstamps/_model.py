@@ -438,7 +438,9 @@ def _wire_changes(
         )
     fields = _tracked_fields(owner, getattr(cls, "__fieldstamps__", {}), columns)
     entries = [(field.key, field.column, field.value_wanted) for field in fields]
-    attach_to_column(changes, ColumnDefault(ChangesOnInsert(changes, entries)))
+    attach_to_column(
+        changes, ColumnDefault(ChangesOnInsert(changes, entries, by_function=True))
+    )
     attach_to_column(
         changes, ColumnDefault(ChangesOnUpdate(changes, entries), for_update=True)
     )
@@ -597,6 +599,8 @@ def _wire_mapper(mapper: Mapper[Any], cls: type[Any]) -> None:
             # UPDATE leaves it as it was.
             column.onupdate = None
             attach_to_column(column, ColumnDefault(TouchedAt(column), for_update=True))
+        if spec.changes is not None:
+            install_with_table(table)  # the changes function, where there is one
     attach_spec(table, spec)
     for column in (*spec.columns, *spec.created_at):
         if isinstance(column.type, UTCDateTime):

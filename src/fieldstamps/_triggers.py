@@ -50,13 +50,18 @@ from sqlalchemy import (
     literal_column,
 )
 from sqlalchemy.dialects import mysql, postgresql, sqlite
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine, ExceptionContext
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import ClauseElement, TableClause
 
-from ._errors import CatalogError, ConfigurationError, UnsupportedDatabaseError
+from ._errors import (
+    CatalogError,
+    ConfigurationError,
+    MissingFunctionError,
+    UnsupportedDatabaseError,
+)
 from ._spec import TableSpec, TrackedField, spec_of
 from ._sql import (
     DIALECTS,
@@ -69,13 +74,16 @@ from ._sql import (
 from ._sql.base import (
     HASH_SLOT,
     PREFIX,
+    ChangesFunctionTarget,
     HistoryField,
     HistoryTarget,
     InstalledTrigger,
     JsonDocument,
+    StampTextOf,
     TriggerSql,
     TriggerTarget,
     ValueChanged,
+    has_changes_function,
 )
 from ._types import value_kind
 
@@ -212,6 +220,8 @@ def _written(
     removal is meaningful (it follows from the table's name alone)."""
     dialect = _dialect(dialect_name)
     quote = dialect.identifier_preparer
+    if spec is not None and not spec.triggers:
+        return _changes_function(table, dialect_name, spec)
     stamps = _Assignments([], [], []) if spec is None else _assignments(spec, dialect)
     stamp_columns = () if spec is None else (*spec.columns, *spec.created_at)
     stamping = DIALECTS[dialect_name].trigger_sql(
@@ -233,14 +243,75 @@ def _written(
     )
     if spec is not None and spec.history is None:
         return stamping
-    # With no spec, the history triggers' removal too (by name alone).
+    # With no spec, the history triggers' and the changes function's
+    # removal too (by name alone).
     recording = DIALECTS[dialect_name].history_sql(
         _history_target(table, dialect, spec)
     )
-    return TriggerSql(
+    written = TriggerSql(
         install=[*stamping.install, *recording.install],
         uninstall=[*recording.uninstall, *stamping.uninstall],
         bodies=[*stamping.bodies, *recording.bodies],
+    )
+    if spec is None:
+        written.uninstall.extend(_changes_function(table, dialect_name, None).uninstall)
+    return written
+
+
+_NOTHING = TriggerSql(install=[], uninstall=[], bodies=[])
+
+
+def _changes_function(
+    table: TableClause, dialect_name: str, spec: TableSpec | None
+) -> TriggerSql:
+    """SQL mode's one object: the function writing a new row's ``changes``,
+    on a dialect that has one (:attr:`DialectSql.changes_function`); with
+    no spec, only its removal is meaningful."""
+    function = DIALECTS[dialect_name].changes_function
+    if function is None or (spec is not None and spec.changes is None):
+        return _NOTHING
+    dialect = _dialect(dialect_name)
+    quote = dialect.identifier_preparer.quote
+    catalog_name = f"{PREFIX}{table.name}_changes"
+    name = quote(catalog_name)
+    if table.schema is not None:
+        name = f"{dialect.identifier_preparer.quote_schema(table.schema)}.{name}"
+    if spec is None:
+        return function.sql(ChangesFunctionTarget(name, catalog_name, (), "", "", ""))
+    assert spec.changes is not None
+    fields = [(field.key, field.column, field.value_wanted) for field in spec.fields]
+    arguments = {
+        field.key: (f"fs_{number}", field.column)
+        for number, field in enumerate(spec.fields, 1)
+        if field.value_wanted and value_kind(field.column.type) is not None
+    }
+    stamp = "fs_stamp"
+    document = ChangesOnInsert(
+        spec.changes,
+        fields,
+        news=[
+            literal_column(arguments[field.key][0], field.column.type)
+            if field.key in arguments
+            else field.column
+            for field in spec.fields
+        ],
+        stamp=stamp,
+    )
+    if not has_changes_function(document):
+        return _NOTHING
+    type_compiler = dialect.type_compiler_instance
+    return function.sql(
+        ChangesFunctionTarget(
+            name=name,
+            catalog_name=catalog_name,
+            arguments=tuple(
+                (argument, type_compiler.process(function.argument_type(column)))
+                for argument, column in arguments.values()
+            ),
+            stamp=stamp,
+            stamp_value=_sql(StampTextOf(UtcNow()), dialect),
+            document=_sql(document, dialect),
+        )
     )
 
 
@@ -284,14 +355,16 @@ def _history_target(
     )
 
 
-def expected_triggers(table: Table, dialect_name: str) -> ExpectedTriggers:
+def expected_objects(table: Table, dialect_name: str) -> ExpectedTriggers | None:
+    """The fieldstamps objects ``table`` needs on ``dialect_name``: its
+    triggers, or SQL mode's ``changes`` function where the dialect has one;
+    None where it needs none."""
     spec = spec_of(table)
-    if spec is None or not spec.triggers:
-        raise ConfigurationError(
-            f"table {table.name!r} does not ask for triggers: set "
-            "__fieldstamps__ = {'triggers': True} on its class"
-        )
+    if spec is None:
+        return None
     written = _written(table, dialect_name, spec)
+    if not written.bodies:
+        return None
     digest = _digest(written.bodies)
     ddl = TriggerDDL(
         tuple(_with_hash(sql, digest) for sql in written.install),
@@ -299,6 +372,17 @@ def expected_triggers(table: Table, dialect_name: str) -> ExpectedTriggers:
         digest,
     )
     return ExpectedTriggers(ddl, frozenset(name for name, _ in written.bodies))
+
+
+def expected_triggers(table: Table, dialect_name: str) -> ExpectedTriggers:
+    spec = spec_of(table)
+    expected = expected_objects(table, dialect_name)
+    if spec is None or not spec.triggers or expected is None:
+        raise ConfigurationError(
+            f"table {table.name!r} does not ask for triggers: set "
+            "__fieldstamps__ = {'triggers': True} on its class"
+        )
+    return expected
 
 
 def uninstall_sql(table: TableClause, dialect_name: str) -> tuple[str, ...]:
@@ -310,6 +394,13 @@ def uninstall_sql(table: TableClause, dialect_name: str) -> tuple[str, ...]:
 
 def table_trigger_ddl(table: Table, dialect_name: str) -> TriggerDDL:
     return expected_triggers(table, dialect_name).ddl
+
+
+def table_ddl(table: Table, dialect_name: str) -> TriggerDDL:
+    """``table``'s fieldstamps objects on ``dialect_name``: none, for a table
+    that needs none there."""
+    expected = expected_objects(table, dialect_name)
+    return TriggerDDL((), (), "") if expected is None else expected.ddl
 
 
 def trigger_ddl(model: Any, dialect_name: str) -> TriggerDDL:
@@ -345,16 +436,32 @@ def install_with_table(table: Table) -> None:
     @event.listens_for(table, "after_create")
     def _install(target: Table, connection: Connection, **kw: Any) -> None:
         run_sql(
-            connection,
-            table_trigger_ddl(target, connection_dialect_name(connection)).install,
+            connection, table_ddl(target, connection_dialect_name(connection)).install
         )
 
     @event.listens_for(table, "before_drop")
     def _uninstall(target: Table, connection: Connection, **kw: Any) -> None:
         run_sql(
-            connection,
-            table_trigger_ddl(target, connection_dialect_name(connection)).uninstall,
+            connection, table_ddl(target, connection_dialect_name(connection)).uninstall
         )
+
+
+# What PostgreSQL says when an INSERT calls a changes function that is not
+# there (SQLSTATE 42883, undefined_function).
+_MISSING_FUNCTION = re.compile(
+    rf'function (?:"?[^"(.]+"?\.)?"?({PREFIX}(.+)_changes)"?\('
+)
+
+
+@event.listens_for(Engine, "handle_error")
+def _name_missing_function(context: ExceptionContext) -> None:
+    error = context.original_exception
+    code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    if code != "42883":
+        return
+    missing = _MISSING_FUNCTION.search(str(error))
+    if missing is not None:
+        raise MissingFunctionError(missing.group(2), missing.group(1)) from error
 
 
 # -- checking what the database holds ----------------------------------------------
@@ -442,9 +549,9 @@ def _compare(
     schemas: set[str | None] = {None} if only is None else set()
     for table in tables:
         schemas.add(table.schema)
-        spec = spec_of(table)
-        if spec is not None and spec.triggers:
-            declared[table.schema, table.name] = expected_triggers(table, dialect_name)
+        expected = expected_objects(table, dialect_name)
+        if expected is not None:
+            declared[table.schema, table.name] = expected
     installed: dict[tuple[str | None, str], list[InstalledTrigger]] = {}
     for schema in sorted(schemas, key=lambda name: name or ""):
         for trigger in read_catalog(connection, schema):
@@ -492,10 +599,10 @@ def install_script(tables: Sequence[Table], dialect_name: str) -> str:
     as one script for ``dialect_name``'s console."""
     parts = []
     for table in tables:
-        spec = spec_of(table)
-        if spec is None or not spec.triggers:
+        expected = expected_objects(table, dialect_name)
+        if expected is None:
             continue
-        ddl = table_trigger_ddl(table, dialect_name)
+        ddl = expected.ddl
         parts.append(
             f"-- {PREFIX}{table.name} {ddl.hash}\n"
             + DIALECTS[dialect_name].script(ddl.install)

@@ -57,10 +57,10 @@ from ._sql.base import InstalledTrigger
 from ._triggers import (
     connection_dialect_name,
     drift_of,
-    expected_triggers,
+    expected_objects,
     read_catalog,
     run_sql,
-    table_trigger_ddl,
+    table_ddl,
     uninstall_sql,
 )
 from ._types import StampText
@@ -114,6 +114,11 @@ class AddStampColumnsOp(MigrateOperation):
     def reverse(self) -> DropStampColumnsOp:
         return DropStampColumnsOp(self.table_name, self, schema=self.schema)
 
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        # What ``alembic check`` reports (without, it raises NotImplementedError).
+        names = tuple(column.name for column in self.columns)
+        return ("add_stamp_columns", self.schema, self.table_name, names)
+
 
 @Operations.register_operation("drop_stamp_columns")
 class DropStampColumnsOp(MigrateOperation):
@@ -146,6 +151,10 @@ class DropStampColumnsOp(MigrateOperation):
     ) -> None:
         """Drop the named fieldstamps columns."""
         operations.invoke(cls(table_name, column_names, schema=schema))
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        names = tuple(self.column_names)
+        return ("drop_stamp_columns", self.schema, self.table_name, names)
 
     def reverse(self) -> AddStampColumnsOp:
         if self.added is None:
@@ -199,6 +208,13 @@ class InstallTriggersOp(MigrateOperation):
             self.table_name, self.uninstall, install=self.install, schema=self.schema
         )
 
+    def has_sql(self) -> bool:
+        """Whether any database has a statement to run."""
+        return any(self.install.values())
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("install_triggers", self.schema, self.table_name)
+
 
 @Operations.register_operation("drop_triggers")
 class DropTriggersOp(MigrateOperation):
@@ -233,6 +249,9 @@ class DropTriggersOp(MigrateOperation):
         return InstallTriggersOp(
             self.table_name, self.install, uninstall=self.uninstall, schema=self.schema
         )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("drop_triggers", self.schema, self.table_name)
 
 
 # -- running them -----------------------------------------------------------------
@@ -585,7 +604,7 @@ def _rewrite_create(
 
 
 def _install_op(table: sa.Table) -> InstallTriggersOp:
-    ddls = {name: table_trigger_ddl(table, name) for name in FROZEN_DIALECTS}
+    ddls = {name: table_ddl(table, name) for name in FROZEN_DIALECTS}
     return InstallTriggersOp(
         table.name,
         {name: ddl.install for name, ddl in ddls.items()},
@@ -608,6 +627,15 @@ def _drop_op(
         {name: uninstall_sql(table, name) for name in FROZEN_DIALECTS},
         install={dialect_key: [sql for trigger in installed for sql in trigger.create]},
         schema=schema,
+    )
+
+
+def _arrives(upgrade_ops: ops.UpgradeOps, key: tuple[str | None, str]) -> bool:
+    """Whether the migration creates the table, or adds its stamp columns."""
+    return any(
+        isinstance(each, ops.CreateTableOp | AddStampColumnsOp)
+        and (each.schema, each.table_name) == key
+        for each in upgrade_ops.ops
     )
 
 
@@ -672,9 +700,8 @@ def _compare_triggers(
     for table in tables:
         key = (table.schema, table.name)
         triggers = installed.pop(key, [])
-        spec = spec_of(table)
-        if spec is not None and spec.triggers:
-            expected = expected_triggers(table, dialect_name)
+        expected = expected_objects(table, dialect_name)
+        if expected is not None:
             drift = drift_of(table.name, expected, triggers, dialect_name)
             if drift is None or drift.status == "disabled":
                 continue  # as declared (disabling is not the model's doing)
@@ -682,6 +709,11 @@ def _compare_triggers(
             _place(upgrade_ops, key, old if triggers else None, _install_op(table))
         elif triggers:
             _place(upgrade_ops, key, _drop_op(*key[::-1], triggers, dialect_key), None)
+        elif _arrives(upgrade_ops, key) and _install_op(table).has_sql():
+            # Created or adopted here, on a database that needs no object for
+            # it: another the migration runs on may (PostgreSQL's changes
+            # function).
+            _place(upgrade_ops, key, None, _install_op(table))
     # A dropped table's triggers go with it, but not PostgreSQL's function.
     dropped = [each for each in upgrade_ops.ops if isinstance(each, ops.DropTableOp)]
     for each in dropped:

@@ -38,6 +38,7 @@ from sqlalchemy import (
     Table,
     TextClause,
     case,
+    cast,
     or_,
 )
 from sqlalchemy.engine import Connection
@@ -47,6 +48,7 @@ from sqlalchemy.sql import ClauseElement, FromClause
 from sqlalchemy.sql.compiler import SQLCompiler, StrSQLCompiler
 from sqlalchemy.sql.expression import from_dml_column
 from sqlalchemy.sql.visitors import InternalTraversal, _TraverseInternalsType
+from sqlalchemy.types import TypeEngine
 
 from .._compat import (
     from_objects,
@@ -117,6 +119,34 @@ class TriggerTarget:
     #: An UPDATE's assignments while paused: every stamp kept, ``changes``
     #: values following the columns.
     on_paused_update: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ChangesFunctionTarget:
+    """What a dialect needs to write a table's ``changes`` function: its
+    quoted name, a (quoted name, type) per argument, and the SQL of the
+    object it returns, written with the arguments and ``stamp``."""
+
+    name: str
+    #: ``name`` unquoted, as the catalog spells it.
+    catalog_name: str
+    arguments: tuple[tuple[str, str], ...]
+    #: The variable holding the stamp text, which ``document`` reads, and
+    #: the SQL computing it.
+    stamp: str
+    stamp_value: str
+    document: str
+
+
+@dataclass(frozen=True)
+class ChangesFunction:
+    """How a dialect writes a table's ``changes`` function."""
+
+    #: The statements installing and removing it, and its body.
+    sql: Callable[[ChangesFunctionTarget], TriggerSql]
+    #: The type a field's value is handed to it as: the one its JSON form is
+    #: computed from, so that it is computed as from the value itself.
+    argument_type: Callable[[ColumnElement[Any]], TypeEngine[Any]]
 
 
 #: What every database object of fieldstamps is named with.
@@ -342,6 +372,12 @@ class DialectSql(Protocol):
     #: Tables the triggers keep for themselves, which no model declares (so
     #: a migration must not drop them).
     own_tables: tuple[str, ...]
+
+    #: Where an INSERT's ``changes`` is one call of a function created with
+    #: the table (PostgreSQL: planning the object spelt out in every row of
+    #: a batch costs more than computing it), how that function is written;
+    #: None where INSERTs spell it out.
+    changes_function: ChangesFunction | None
 
     def history_sql(self, target: HistoryTarget) -> TriggerSql:
         """The triggers recording ``target``'s history (with no fields:
@@ -707,9 +743,34 @@ class _ChangesElement(ColumnElement[Any]):
 
 
 class ChangesOnInsert(_ChangesElement):
-    """The whole ``changes`` object of a new row: every field, stamped now."""
+    """The whole ``changes`` object of a new row: every field, stamped now.
+
+    ``by_function``: where the dialect has a per-table function writing the
+    object (:attr:`DialectSql.changes_function`), an INSERT calls it with
+    the fields' values instead of spelling the object out in every row.
+    ``stamp``: SQL of the stamp text, when it is already at hand (that
+    function's body computes it once).
+    """
 
     inherit_cache = True
+    _traverse_internals: _TraverseInternalsType = [  # noqa: RUF012
+        *_ChangesElement._traverse_internals,
+        ("by_function", InternalTraversal.dp_boolean),
+        ("stamp", InternalTraversal.dp_string),
+    ]
+
+    def __init__(
+        self,
+        changes: ColumnElement[Any],
+        fields: Sequence[tuple[str, ColumnElement[Any], bool]],
+        news: Sequence[ColumnElement[Any]] | None = None,
+        *,
+        by_function: bool = False,
+        stamp: str = "",
+    ) -> None:
+        super().__init__(changes, fields, news)
+        self.by_function = by_function
+        self.stamp = stamp
 
 
 class ChangesOnUpdate(_ChangesElement):
@@ -882,19 +943,67 @@ def compile_changes_on_insert(
 ) -> str:
     w = Writer(compiler, kw)
     written = _written_keys(compiler)
-    now = dialect.utc_now_text(w)
-    entries = []
+    values: list[tuple[str, ColumnElement[Any], ColumnElement[Any] | None]] = []
     copied: list[str] = []
+    unknown = False
     for key, column, new, store in element.fields():
         value: ColumnElement[Any] | None = None
         if store and _in_insert(column, written):
-            value = JsonValue(column, new)
+            value = new
             copied.append(str(column.key))
         elif store and (default := _server_default_sql(w, column)) is not None:
-            value = JsonValue(column, Verbatim(default, column))
-        entries.append(Entry(key, _entry_document(dialect, w, now, value)))
+            value = Verbatim(default, column)
+        unknown = unknown or (store and value is None)
+        values.append((key, column, value))
     name_copied_binds(kw, copied)
+    table = getattr(element.changes, "table", None)
+    if (
+        element.by_function
+        and not unknown
+        and isinstance(table, Table)
+        and dialect.changes_function is not None
+        and has_changes_function(element)
+    ):
+        argument_type = dialect.changes_function.argument_type
+        arguments = [
+            w.sql(cast(value, argument_type(column)))
+            for _, column, value in values
+            if value is not None
+        ]
+        return f"{changes_function_name(w, table)}({', '.join(arguments)})"
+    now = element.stamp or dialect.utc_now_text(w)
+    entries = [
+        Entry(
+            key,
+            _entry_document(
+                dialect, w, now, None if value is None else JsonValue(column, value)
+            ),
+        )
+        for key, column, value in values
+    ]
     return dialect.changes_on_insert(w, entries)
+
+
+#: The most arguments a PostgreSQL function takes: a table storing more
+#: values than this spells its ``changes`` out in every INSERT.
+MAX_FUNCTION_ARGUMENTS = 100
+
+
+def has_changes_function(element: ChangesOnInsert) -> bool:
+    """Whether a per-table ``changes`` function can take ``element``'s
+    stored values as its arguments."""
+    stored = sum(1 for _, _, _, store in element.fields() if store)
+    return stored <= MAX_FUNCTION_ARGUMENTS
+
+
+def changes_function_name(w: Writer, table: Table) -> str:
+    """The per-table ``changes`` function of ``table``, quoted, in the
+    table's schema."""
+    preparer = w.compiler.preparer
+    name = preparer.quote(f"{PREFIX}{table.name}_changes")
+    if table.schema is None:
+        return name
+    return f"{preparer.quote_schema(table.schema)}.{name}"
 
 
 def _in_insert(column: ColumnElement[Any], written: frozenset[str] | None) -> bool:

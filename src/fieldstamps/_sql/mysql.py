@@ -30,6 +30,7 @@ from .._types import ValueKind, unwrap, value_kind
 from .base import (
     HASH_SLOT,
     PREFIX,
+    ChangesFunction,
     Entry,
     HistoryContext,
     HistoryTarget,
@@ -155,6 +156,8 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 # A session variable: cleared when the pause ends, at the transaction's end
 # and when the pool takes the connection back (``_pause.py``).
 returning_precedes_triggers = False
+# INSERTs spell a new row's changes out: there is no plan to save.
+changes_function: ChangesFunction | None = None
 own_tables: tuple[str, ...] = ()
 # A label on the body's block: the mariadb console and a restored dump drop
 # comments from a trigger body, which would lose a hash kept in one.

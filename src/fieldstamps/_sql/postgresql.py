@@ -25,6 +25,8 @@ from .._types import ValueKind, value_kind
 from .base import (
     HASH_SLOT,
     PREFIX,
+    ChangesFunction,
+    ChangesFunctionTarget,
     Entry,
     HistoryContext,
     HistoryTarget,
@@ -217,6 +219,46 @@ def trigger_sql(target: TriggerTarget) -> TriggerSql:
     )
 
 
+def _changes_function_sql(target: ChangesFunctionTarget) -> TriggerSql:
+    """A PL/pgSQL function per table returning a new row's ``changes``. Not
+    ``LANGUAGE sql``: the planner would inline that into every row of a
+    batched INSERT again, where it costs the same as the object spelt out
+    (docs/design/performance.md). Nothing pins its ``search_path``: only
+    SQLAlchemy's INSERTs call it, and a pinned one is set and reset on every
+    call."""
+    arguments = ", ".join(f"{name} {type_}" for name, type_ in target.arguments)
+    body = (
+        "\nDECLARE\n"
+        f"  {target.stamp} text := {target.stamp_value};\n"
+        "BEGIN\n"
+        f"  {hash_mark}{HASH_SLOT}\n"
+        f"  RETURN {target.document};\n"
+        "END\n"
+    )
+    return TriggerSql(
+        install=[
+            f"CREATE OR REPLACE FUNCTION {target.name}({arguments}) RETURNS jsonb "
+            f"LANGUAGE plpgsql STABLE AS $fieldstamps${body}$fieldstamps$"
+        ],
+        # Without arguments: the name alone is enough while it is not
+        # overloaded, and a removal by name must not know them.
+        uninstall=[f"DROP FUNCTION IF EXISTS {target.name}"],
+        bodies=[(target.catalog_name, body)],
+    )
+
+
+def _argument_type(column: ColumnElement[Any]) -> TypeEngine[Any]:
+    # What json_value() casts a value to before to_jsonb(): a REAL column's
+    # value is handed over as the double it is written from, not as a real.
+    kind = value_kind(column.type)
+    return column.type if kind is None else _JSON_CASTS.get(kind, column.type)
+
+
+changes_function: ChangesFunction | None = ChangesFunction(
+    sql=_changes_function_sql, argument_type=_argument_type
+)
+
+
 def json_document(w: Writer, value: str) -> str:
     return f"COALESCE({value}, CAST('null' AS JSONB))"
 
@@ -346,11 +388,43 @@ _INSTALLED = text(
 )
 
 
+# SQL mode's changes functions, found by name: fieldstamps_<table>_changes
+# beside its table.
+_INSTALLED_FUNCTIONS = text(
+    """
+    SELECT p.proname, c.relname, n.nspname, p.prosrc,
+           pg_catalog.pg_get_functiondef(p.oid),
+           pg_catalog.pg_get_function_identity_arguments(p.oid)
+    FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid
+     AND p.proname = 'fieldstamps_' || c.relname || '_changes'
+    WHERE c.relkind IN ('r', 'p')
+      AND n.nspname = coalesce(:schema, current_schema())
+    """
+)
+
+
 def installed_triggers(
     connection: Connection, schema: str | None
 ) -> list[InstalledTrigger]:
     quote = connection.dialect.identifier_preparer.quote
-    found = []
+    found = [
+        InstalledTrigger(
+            name=name,
+            table=table,
+            body=body,
+            enabled=True,
+            drop=(
+                f"DROP FUNCTION IF EXISTS {quote(function_schema)}.{quote(name)}"
+                f"({arguments})",
+            ),
+            create=(function_sql,),
+        )
+        for name, table, function_schema, body, function_sql, arguments in (
+            connection.execute(_INSTALLED_FUNCTIONS, {"schema": schema})
+        )
+    ]
     for (
         name,
         table,

@@ -14,6 +14,7 @@ from .._types import ValueKind, unwrap, value_kind
 from .base import (
     HASH_SLOT,
     PREFIX,
+    ChangesFunction,
     Entry,
     HistoryContext,
     HistoryTarget,
@@ -245,6 +246,8 @@ _THIS_TRANSACTION = (
 )
 # The pause's table and the transaction marker's: shared by every table's
 # triggers, created with the first, never dropped by fieldstamps.
+# INSERTs spell a new row's changes out: there is no plan to save.
+changes_function: ChangesFunction | None = None
 own_tables: tuple[str, ...] = (PAUSE_TABLE, TRANSACTION_TABLE)
 history_context = HistoryContext(
     send=(

@@ -21,35 +21,11 @@ VALUES
         now(),
         now(),
         now(),
-        jsonb_build_object(
-            'name',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(name__0)s::VARCHAR AS VARCHAR(30)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'fullname',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(fullname__0)s::VARCHAR AS VARCHAR(100)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'age',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(%(age__0)s::INTEGER AS BIGINT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'status',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST('new' AS VARCHAR(10)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            )
+        fieldstamps_account_changes(
+            CAST(%(name__0)s::VARCHAR AS VARCHAR(30)),
+            CAST(%(fullname__0)s::VARCHAR AS VARCHAR(100)),
+            CAST(%(age__0)s::INTEGER AS BIGINT),
+            CAST('new' AS VARCHAR(10))
         )
     ),
     (
@@ -61,35 +37,11 @@ VALUES
         now(),
         now(),
         now(),
-        jsonb_build_object(
-            'name',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(name__1)s::VARCHAR AS VARCHAR(30)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'fullname',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(fullname__1)s::VARCHAR AS VARCHAR(100)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'age',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(%(age__1)s::INTEGER AS BIGINT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'status',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST('new' AS VARCHAR(10)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            )
+        fieldstamps_account_changes(
+            CAST(%(name__1)s::VARCHAR AS VARCHAR(30)),
+            CAST(%(fullname__1)s::VARCHAR AS VARCHAR(100)),
+            CAST(%(age__1)s::INTEGER AS BIGINT),
+            CAST('new' AS VARCHAR(10))
         )
     )
 RETURNING account.id
@@ -126,35 +78,11 @@ VALUES
         now(),
         now(),
         now(),
-        jsonb_build_object(
-            'name',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(name__0)s::VARCHAR AS VARCHAR(30)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'fullname',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(fullname__0)s::VARCHAR AS VARCHAR(100)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'age',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(%(age__0)s::INTEGER AS BIGINT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'status',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST('new' AS VARCHAR(10)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            )
+        fieldstamps_account_changes(
+            CAST(%(name__0)s::VARCHAR AS VARCHAR(30)),
+            CAST(%(fullname__0)s::VARCHAR AS VARCHAR(100)),
+            CAST(%(age__0)s::INTEGER AS BIGINT),
+            CAST('new' AS VARCHAR(10))
         )
     )
 RETURNING account.id

@@ -20,35 +20,11 @@ VALUES
         now(),
         now(),
         now(),
-        jsonb_build_object(
-            'name',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(name)s::VARCHAR AS VARCHAR(30)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'fullname',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(fullname)s::VARCHAR AS VARCHAR(100)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'age',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(%(age)s::INTEGER AS BIGINT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            ),
-            'status',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST('new' AS VARCHAR(10)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            )
+        fieldstamps_account_changes(
+            CAST(%(name)s::VARCHAR AS VARCHAR(30)),
+            CAST(%(fullname)s::VARCHAR AS VARCHAR(100)),
+            CAST(%(age)s::INTEGER AS BIGINT),
+            CAST('new' AS VARCHAR(10))
         )
     )
 ON CONFLICT (id)

@@ -4,19 +4,21 @@ VALUES
     (
         %(id)s::INTEGER,
         %(v)s,
-        jsonb_build_object(
-            'v',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(v)s AS NUMERIC(12, 4)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            )
-        )
+        fieldstamps_value_decimal_changes(CAST(%(v)s AS NUMERIC(12, 4)))
     )
 -- params:
 --   id = 1
 --   v = Decimal('19.99')
+
+-- CHANGES FUNCTION
+CREATE OR REPLACE FUNCTION fieldstamps_value_decimal_changes(fs_1 NUMERIC(12, 4)) RETURNS jsonb LANGUAGE plpgsql STABLE AS $fieldstamps$
+DECLARE
+  fs_stamp text := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+BEGIN
+  -- fieldstamps 1fa036a9a3ed
+  RETURN jsonb_build_object('v', jsonb_build_object('value', to_jsonb(CAST(CAST(fs_1 AS NUMERIC(12, 4)) AS TEXT)), 'updated_at', fs_stamp));
+END
+$fieldstamps$
 
 -- UPDATE
 UPDATE value_decimal

@@ -4,19 +4,21 @@ VALUES
     (
         %(id)s::INTEGER,
         %(v)s,
-        jsonb_build_object(
-            'v',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(v)s AS NUMERIC) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            )
-        )
+        fieldstamps_value_decimal_no_scale_changes(CAST(%(v)s AS NUMERIC))
     )
 -- params:
 --   id = 1
 --   v = Decimal('1.5')
+
+-- CHANGES FUNCTION
+CREATE OR REPLACE FUNCTION fieldstamps_value_decimal_no_scale_changes(fs_1 NUMERIC) RETURNS jsonb LANGUAGE plpgsql STABLE AS $fieldstamps$
+DECLARE
+  fs_stamp text := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+BEGIN
+  -- fieldstamps 2e7ee533e10c
+  RETURN jsonb_build_object('v', jsonb_build_object('value', to_jsonb(CAST(CAST(fs_1 AS NUMERIC) AS TEXT)), 'updated_at', fs_stamp));
+END
+$fieldstamps$
 
 -- UPDATE
 UPDATE value_decimal_no_scale

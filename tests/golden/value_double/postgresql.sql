@@ -4,19 +4,21 @@ VALUES
     (
         %(id)s::INTEGER,
         %(v)s,
-        jsonb_build_object(
-            'v',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(%(v)s AS DOUBLE PRECISION)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            )
-        )
+        fieldstamps_value_double_changes(CAST(%(v)s AS DOUBLE PRECISION))
     )
 -- params:
 --   id = 1
 --   v = 0.30000000000000004
+
+-- CHANGES FUNCTION
+CREATE OR REPLACE FUNCTION fieldstamps_value_double_changes(fs_1 DOUBLE PRECISION) RETURNS jsonb LANGUAGE plpgsql STABLE AS $fieldstamps$
+DECLARE
+  fs_stamp text := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+BEGIN
+  -- fieldstamps 096d4e7cd163
+  RETURN jsonb_build_object('v', jsonb_build_object('value', to_jsonb(CAST(fs_1 AS DOUBLE PRECISION)), 'updated_at', fs_stamp));
+END
+$fieldstamps$
 
 -- UPDATE
 UPDATE value_double

@@ -4,19 +4,21 @@ VALUES
     (
         %(id)s::INTEGER,
         %(v)s,
-        jsonb_build_object(
-            'v',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(v)s AS compile_color) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            )
-        )
+        fieldstamps_value_enum_changes(CAST(%(v)s AS compile_color))
     )
 -- params:
 --   id = 1
 --   v = <Color.RED: 'r'>
+
+-- CHANGES FUNCTION
+CREATE OR REPLACE FUNCTION fieldstamps_value_enum_changes(fs_1 compile_color) RETURNS jsonb LANGUAGE plpgsql STABLE AS $fieldstamps$
+DECLARE
+  fs_stamp text := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+BEGIN
+  -- fieldstamps 1f9653581521
+  RETURN jsonb_build_object('v', jsonb_build_object('value', to_jsonb(CAST(CAST(fs_1 AS compile_color) AS TEXT)), 'updated_at', fs_stamp));
+END
+$fieldstamps$
 
 -- UPDATE
 UPDATE value_enum

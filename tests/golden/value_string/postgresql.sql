@@ -4,19 +4,21 @@ VALUES
     (
         %(id)s::INTEGER,
         %(v)s::VARCHAR,
-        jsonb_build_object(
-            'v',
-            jsonb_build_object(
-                'value',
-                to_jsonb(CAST(CAST(%(v)s::VARCHAR AS VARCHAR(20)) AS TEXT)),
-                'updated_at',
-                to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-            )
-        )
+        fieldstamps_value_string_changes(CAST(%(v)s::VARCHAR AS VARCHAR(20)))
     )
 -- params:
 --   id = 1
 --   v = 'Spongebob'
+
+-- CHANGES FUNCTION
+CREATE OR REPLACE FUNCTION fieldstamps_value_string_changes(fs_1 VARCHAR(20)) RETURNS jsonb LANGUAGE plpgsql STABLE AS $fieldstamps$
+DECLARE
+  fs_stamp text := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+BEGIN
+  -- fieldstamps f1feafaf04b1
+  RETURN jsonb_build_object('v', jsonb_build_object('value', to_jsonb(CAST(CAST(fs_1 AS VARCHAR(20)) AS TEXT)), 'updated_at', fs_stamp));
+END
+$fieldstamps$
 
 -- UPDATE
 UPDATE value_string

@@ -1,0 +1,175 @@
+"""SQL mode's ``changes`` function: where a database has one (PostgreSQL), a
+JSON-layout table's INSERTs compute the new row's ``changes`` with it.
+``create_all()`` creates it and ``drop_all()`` drops it; ``check()``,
+``install()`` and the command see it as they see triggers; an INSERT on a
+database that lacks it is a clear error that writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, Integer, String, func, insert, select, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from fieldstamps import (
+    ChangeTrackingMixin,
+    Drift,
+    MissingFunctionError,
+    TimestampMixin,
+    check,
+)
+from fieldstamps._triggers import connection_dialect_name, install, run_sql, table_ddl
+from tests.requirements import requires
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Note(TimestampMixin, ChangeTrackingMixin, Base):
+    __tablename__ = "fn_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(50))
+    n: Mapped[int | None] = mapped_column(Integer)
+    # Left out of an INSERT, it still has a value the document must hold.
+    rank: Mapped[int] = mapped_column(Integer, server_default="7")
+
+
+@pytest.fixture
+def notes(own_db: Engine) -> Iterator[Engine]:
+    Base.metadata.drop_all(own_db)
+    Base.metadata.create_all(own_db)
+    yield own_db
+    Base.metadata.drop_all(own_db)
+
+
+def _check(db: Engine) -> list[Drift]:
+    with db.connect() as conn:
+        return check(conn, Base.metadata)
+
+
+def _uninstall(db: Engine) -> tuple[str, ...]:
+    with db.begin() as conn:
+        uninstall = table_ddl(Note.__table__, connection_dialect_name(conn)).uninstall
+        run_sql(conn, uninstall)
+    return uninstall
+
+
+def _documents(db: Engine) -> dict[str, dict[str, Any]]:
+    with Session(db) as session:
+        notes = session.scalars(select(Note).order_by(Note.id)).all()
+        return {note.title: (note.changes, note.created_at) for note in notes}
+
+
+def _entries(changes: dict[str, Any]) -> dict[str, Any]:
+    return {key: entry.get("value") for key, entry in changes.items()}
+
+
+def test_every_insert_path_writes_the_same_document(notes: Engine) -> None:
+    with Session(notes) as session:
+        session.add_all([Note(title="orm", n=1), Note(title="orm-null", n=None)])
+        session.commit()
+    with notes.begin() as conn:
+        conn.execute(
+            insert(Note), [{"title": "many-1", "n": 2}, {"title": "many-2", "n": None}]
+        )
+        conn.execute(insert(Note).values(title="expression", n=func.abs(-3)))
+        conn.execute(insert(Note).values(title="ranked", n=4, rank=9))
+    documents = _documents(notes)
+    assert {title: _entries(changes) for title, (changes, _) in documents.items()} == {
+        "orm": {"title": "orm", "n": 1, "rank": 7},
+        "orm-null": {"title": "orm-null", "n": None, "rank": 7},
+        "many-1": {"title": "many-1", "n": 2, "rank": 7},
+        "many-2": {"title": "many-2", "n": None, "rank": 7},
+        "expression": {"title": "expression", "n": 3, "rank": 7},
+        "ranked": {"title": "ranked", "n": 4, "rank": 9},
+    }
+    for changes, created_at in documents.values():
+        # Every entry stamped with the row's own instant, in the stamp's text.
+        stamps = {entry["updated_at"] for entry in changes.values()}
+        assert stamps == {created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+
+
+def test_check_sees_the_function_and_install_repairs_it(notes: Engine) -> None:
+    assert _check(notes) == []
+    uninstall = _uninstall(notes)
+    if not requires.changes_function(notes):
+        assert uninstall == ()  # nothing created, nothing to drift
+        assert _check(notes) == []
+        return
+    [drift] = _check(notes)
+    assert (drift.table, drift.status, drift.installed_hash) == (
+        "fn_note",
+        "missing",
+        None,
+    )
+    with notes.begin() as conn:
+        assert install(conn, Base.metadata) == [drift]
+        assert install(conn, Base.metadata) == []
+    with Session(notes) as session:
+        session.add(Note(title="after", n=5))
+        session.commit()
+    assert _entries(_documents(notes)["after"][0]) == {
+        "title": "after",
+        "n": 5,
+        "rank": 7,
+    }
+
+
+def _without_function(db: Engine) -> bool:
+    """True, having checked there is nothing to create, where INSERTs spell
+    the document out (SQLite, MariaDB, MySQL)."""
+    if requires.changes_function(db):
+        return False
+    with db.connect() as conn:
+        assert table_ddl(Note.__table__, connection_dialect_name(conn)).install == ()
+    return True
+
+
+def test_an_edited_function_is_modified_and_replaced(notes: Engine) -> None:
+    if _without_function(notes):
+        return
+    with notes.begin() as conn:
+        create = table_ddl(Note.__table__, "postgresql").install[0]
+        conn.exec_driver_sql(create.replace("'value'", "'valeur'"))
+    assert [drift.status for drift in _check(notes)] == ["modified"]
+    with notes.begin() as conn:
+        install(conn, Base.metadata)
+    assert _check(notes) == []
+
+
+def test_an_insert_without_the_function_names_it_and_writes_nothing(
+    notes: Engine,
+) -> None:
+    if _without_function(notes):
+        return
+    _uninstall(notes)
+    with Session(notes) as session:
+        session.add(Note(title="lost?", n=1))
+        with pytest.raises(MissingFunctionError) as raised:
+            session.commit()
+    error = raised.value
+    assert (error.table, error.function) == ("fn_note", "fieldstamps_fn_note_changes")
+    assert "'fieldstamps install MODULE:ATTR --url URL'" in str(error)
+    with notes.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Note)) == 0
+
+
+def test_drop_all_drops_the_function(notes: Engine) -> None:
+    if _without_function(notes):
+        return
+
+    def functions() -> int:
+        with notes.connect() as conn:
+            found = conn.scalar(
+                text("SELECT count(*) FROM pg_proc WHERE proname = :name"),
+                {"name": "fieldstamps_fn_note_changes"},
+            )
+            return int(found or 0)
+
+    assert functions() == 1
+    Base.metadata.drop_all(notes)
+    assert functions() == 0
