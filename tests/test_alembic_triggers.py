@@ -157,6 +157,21 @@ def test_turning_triggers_on_for_a_populated_table(
     }
 
 
+def test_alembic_check_reports_what_a_migration_would_do(
+    project: Project, db: Engine
+) -> None:
+    project.migrate(PLAIN, "plain")
+    project.models(TRIGGERED)
+    # Exit 1 with the pending operations listed, not a NotImplementedError.
+    with pytest.raises(AssertionError) as failed:
+        project.alembic("check")
+    table = f"{project.prefix}_author"
+    report = str(failed.value)
+    assert "NotImplementedError" not in report
+    assert f"('add_stamp_columns', None, '{table}'" in report
+    assert f"('install_triggers', None, '{table}')" in report
+
+
 def test_a_change_of_tracked_fields_replaces_the_triggers(
     project: Project, db: Engine
 ) -> None:
