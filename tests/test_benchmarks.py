@@ -30,6 +30,7 @@ from benchmarks.contenders._floor import CHANGES_JSON, StampDateTime
 from benchmarks.databases import backend_of, scratch_database
 from benchmarks.profile import DEFAULT_CONTENDERS
 from benchmarks.profile import main as profile_main
+from benchmarks.report import Summary, best_ratio, ratio
 from benchmarks.workloads import TABLE_WRITES, WORKLOADS, Runner
 from sqlalchemy import Engine, create_engine, event, inspect, select, text
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -398,3 +399,16 @@ def test_profile_breakdown_has_a_row_per_contender_and_workload(
         assert sum(figures[b] for b in buckets) <= figures["total"] + 1e-6, key
         if backend.is_server:
             assert figures["replayed"] > 0, key
+
+
+def test_best_ratio_compares_fastest_runs_and_ratio_medians() -> None:
+    # Noise only adds time: one slow run moves a median of three, not a best.
+    summaries = {
+        "plain-json": Summary("plain-json", runs={"W1": [1.0, 1.1, 3.0]}),
+        "fieldstamps-json": Summary("fieldstamps-json", runs={"W1": [1.2, 1.3, 1.4]}),
+    }
+    for summary in summaries.values():
+        summary.median = {w: sorted(r)[1] for w, r in summary.runs.items()}
+    assert best_ratio(summaries, "fieldstamps-json", "W1", "plain-json") == 1.2
+    assert ratio(summaries, "fieldstamps-json", "W1", "plain-json") == 1.3 / 1.1
+    assert best_ratio(summaries, "fieldstamps-json", "W2", "plain-json") is None
