@@ -75,3 +75,6 @@ if __name__ == "__main__":
             bare = re.sub(r"AS (VARCHAR|NUMERIC)\(\d+(, \d+)?\)\)", r"AS \1)", sql)
             print(f"  without type modifiers in the call: {best_ms(conn, bare, params):.1f} ms")
         conn.close()
+        drop = create_engine(URL)
+        load(name, "postgresql").metadata.drop_all(drop)
+        drop.dispose()
