@@ -392,10 +392,6 @@ def uninstall_sql(table: TableClause, dialect_name: str) -> tuple[str, ...]:
     return tuple(_written(table, dialect_name, None).uninstall)
 
 
-def table_trigger_ddl(table: Table, dialect_name: str) -> TriggerDDL:
-    return expected_triggers(table, dialect_name).ddl
-
-
 def table_ddl(table: Table, dialect_name: str) -> TriggerDDL:
     """``table``'s fieldstamps objects on ``dialect_name``: none, for a table
     that needs none there."""
@@ -412,7 +408,7 @@ def trigger_ddl(model: Any, dialect_name: str) -> TriggerDDL:
         raise ConfigurationError(
             f"trigger_ddl() needs a mapped class or Table, got {model!r}"
         )
-    return table_trigger_ddl(table, dialect_name)
+    return expected_triggers(table, dialect_name).ddl
 
 
 def run_sql(connection: Connection, statements: Sequence[str]) -> None:
