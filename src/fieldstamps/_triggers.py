@@ -280,25 +280,29 @@ def _changes_function(
         return function.sql(ChangesFunctionTarget(name, catalog_name, (), "", "", ""))
     assert spec.changes is not None
     fields = [(field.key, field.column, field.value_wanted) for field in spec.fields]
+    inserted = ChangesOnInsert(spec.changes, fields)
+    if not has_changes_function(inserted):
+        return _NOTHING
+    # One argument per stored value, in the order an INSERT hands them over:
+    # fields() decides which values are stored, for both.
     arguments = {
-        field.key: (f"fs_{number}", field.column)
-        for number, field in enumerate(spec.fields, 1)
-        if field.value_wanted and value_kind(field.column.type) is not None
+        key: (f"fs_{number}", column)
+        for number, (key, column) in enumerate(
+            ((key, column) for key, column, _, store in inserted.fields() if store), 1
+        )
     }
     stamp = "fs_stamp"
     document = ChangesOnInsert(
         spec.changes,
         fields,
         news=[
-            literal_column(arguments[field.key][0], field.column.type)
-            if field.key in arguments
-            else field.column
-            for field in spec.fields
+            literal_column(arguments[key][0], column.type)
+            if key in arguments
+            else column
+            for key, column, _ in fields
         ],
         stamp=stamp,
     )
-    if not has_changes_function(document):
-        return _NOTHING
     type_compiler = dialect.type_compiler_instance
     return function.sql(
         ChangesFunctionTarget(
@@ -376,12 +380,13 @@ def expected_objects(table: Table, dialect_name: str) -> ExpectedTriggers | None
 
 def expected_triggers(table: Table, dialect_name: str) -> ExpectedTriggers:
     spec = spec_of(table)
-    expected = expected_objects(table, dialect_name)
-    if spec is None or not spec.triggers or expected is None:
+    if spec is None or not spec.triggers:
         raise ConfigurationError(
             f"table {table.name!r} does not ask for triggers: set "
             "__fieldstamps__ = {'triggers': True} on its class"
         )
+    expected = expected_objects(table, dialect_name)
+    assert expected is not None  # a table with triggers has trigger bodies
     return expected
 
 

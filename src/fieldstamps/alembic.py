@@ -709,11 +709,11 @@ def _compare_triggers(
             _place(upgrade_ops, key, old if triggers else None, _install_op(table))
         elif triggers:
             _place(upgrade_ops, key, _drop_op(*key[::-1], triggers, dialect_key), None)
-        elif _arrives(upgrade_ops, key) and _install_op(table).has_sql():
+        elif _arrives(upgrade_ops, key) and (install := _install_op(table)).has_sql():
             # Created or adopted here, on a database that needs no object for
             # it: another the migration runs on may (PostgreSQL's changes
             # function).
-            _place(upgrade_ops, key, None, _install_op(table))
+            _place(upgrade_ops, key, None, install)
     # A dropped table's triggers go with it, but not PostgreSQL's function.
     dropped = [each for each in upgrade_ops.ops if isinstance(each, ops.DropTableOp)]
     for each in dropped:

@@ -244,10 +244,10 @@ _THIS_TRANSACTION = (
     f"(SELECT id, actor, reason, context FROM {TRANSACTION_TABLE} "
     "ORDER BY id DESC LIMIT 1) AS fs_txn"
 )
-# The pause's table and the transaction marker's: shared by every table's
-# triggers, created with the first, never dropped by fieldstamps.
 # INSERTs spell a new row's changes out: there is no plan to save.
 changes_function: ChangesFunction | None = None
+# The pause's table and the transaction marker's: shared by every table's
+# triggers, created with the first, never dropped by fieldstamps.
 own_tables: tuple[str, ...] = (PAUSE_TABLE, TRANSACTION_TABLE)
 history_context = HistoryContext(
     send=(
