@@ -30,9 +30,7 @@ import functools
 import json
 import pstats
 import re
-import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from collections import defaultdict
@@ -49,9 +47,9 @@ from sqlalchemy.engine.interfaces import ExecuteStyle
 from .contenders import Contender, available, load
 from .databases import BACKENDS, DEFAULT_URLS, backend_of, scratch_database
 from .databases import server_version as _server_version
+from .worker import run_worker
 from .workloads import DESCRIPTIONS, TABLE_WRITES, Runner
 
-_ROOT = Path(__file__).resolve().parent.parent
 #: The SQL-mode layouts and their physical floors, each floor first.
 DEFAULT_CONTENDERS = (
     "plain-wide",
@@ -669,25 +667,16 @@ def markdown(backend: str, server: str, n: int, results: list[dict[str, Any]]) -
 
 
 def _spawn(args: argparse.Namespace, name: str, url: str | None) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "rows.json"
-        command = [
-            sys.executable, "-m", "benchmarks.profile", "--worker", name,
-            "--db", args.db, "--n", str(args.n), "--seed", str(args.seed),
-            "--workloads", ",".join(args.workloads), "--json", str(out),
-        ]  # fmt: skip
-        if url:
-            command += ["--url", url]
-        if args.prof_dir:
-            command += ["--prof-dir", str(args.prof_dir)]
-        done = subprocess.run(
-            command, cwd=_ROOT, capture_output=True, text=True, check=False
-        )
-        if not out.exists():
-            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            return {"contender": name, "failed": f"worker crashed: {last}"}
-        result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-        return result
+    command = [
+        "-m", "benchmarks.profile", "--worker", name,
+        "--db", args.db, "--n", str(args.n), "--seed", str(args.seed),
+        "--workloads", ",".join(args.workloads),
+    ]  # fmt: skip
+    if url:
+        command += ["--url", url]
+    if args.prof_dir:
+        command += ["--prof-dir", str(args.prof_dir)]
+    return run_worker(name, command, "--json")
 
 
 def _worker(args: argparse.Namespace, url: str | None) -> int:

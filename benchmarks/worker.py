@@ -64,22 +64,34 @@ def spawn(
 ) -> dict[str, Any]:
     """Run one contender in a worker process of its own; its outcome as a
     dict, or ``{"contender": name, "failed": why}``."""
+    command = [
+        "-m", "benchmarks.worker",
+        "--contender", name, "--db", backend,
+        "--n", str(n), "--transactions", str(transactions),
+        "--seed", str(seed),
+    ]  # fmt: skip
+    if url:
+        command += ["--url", url]
+    if fields != len(TRACKED_FIELDS):
+        command += ["--fields", str(fields)]
+    if writes_only:
+        command.append("--writes-only")
+    return run_worker(name, command, "--out")
+
+
+def run_worker(name: str, arguments: list[str], out_option: str) -> dict[str, Any]:
+    """``python *arguments* out_option FILE`` in a process of its own: the
+    JSON object it wrote to FILE (with its stderr as ``traceback`` where it
+    reports a failure), or ``{"contender": name, "failed": why}`` where it
+    crashed before writing one."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "outcome.json"
-        command = [
-            sys.executable, "-m", "benchmarks.worker",
-            "--contender", name, "--db", backend,
-            "--n", str(n), "--transactions", str(transactions),
-            "--seed", str(seed), "--out", str(out),
-        ]  # fmt: skip
-        if url:
-            command += ["--url", url]
-        if fields != len(TRACKED_FIELDS):
-            command += ["--fields", str(fields)]
-        if writes_only:
-            command.append("--writes-only")
         done = subprocess.run(
-            command, cwd=_ROOT, capture_output=True, text=True, check=False
+            [sys.executable, *arguments, out_option, str(out)],
+            cwd=_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if not out.exists():
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
