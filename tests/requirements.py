@@ -174,9 +174,9 @@ class Requirements:
     )
     changes_function = Capability(
         "SQL mode's INSERTs compute a new row's changes with a function "
-        "created with the table (planning the document spelt out in every "
-        "row of a batch costs more there than computing it)",
-        _postgresql,
+        "created with the table (planning, or on MariaDB evaluating, the "
+        "document spelt out in every row costs more there than the call)",
+        lambda d: _postgresql(d) or _mysql_family(d),
     )
     disable_trigger = Capability(
         "ALTER TABLE .. DISABLE TRIGGER turns a trigger off and the catalog "

@@ -1,4 +1,5 @@
-"""SQL mode's ``changes`` function: where a database has one (PostgreSQL), a
+"""SQL mode's ``changes`` function: where a database has one (PostgreSQL,
+MariaDB/MySQL), a
 JSON-layout table's INSERTs compute the new row's ``changes`` with it.
 ``create_all()`` creates it and ``drop_all()`` drops it; ``check()``,
 ``install()`` and the command see it as they see triggers; an INSERT on a
@@ -20,7 +21,13 @@ from fieldstamps import (
     TimestampMixin,
     check,
 )
-from fieldstamps._triggers import connection_dialect_name, install, run_sql, table_ddl
+from fieldstamps._triggers import (
+    connection_dialect_name,
+    install,
+    read_catalog,
+    run_sql,
+    table_ddl,
+)
 from tests.requirements import requires
 
 
@@ -68,6 +75,13 @@ def _entries(changes: dict[str, Any]) -> dict[str, Any]:
     return {key: entry.get("value") for key, entry in changes.items()}
 
 
+def _assert_an_insert_is_documented(db: Engine, title: str, n: int) -> None:
+    with Session(db) as session:
+        session.add(Note(title=title, n=n))
+        session.commit()
+    assert _entries(_documents(db)[title][0]) == {"title": title, "n": n, "rank": 7}
+
+
 def test_every_insert_path_writes_the_same_document(notes: Engine) -> None:
     with Session(notes) as session:
         session.add_all([Note(title="orm", n=1), Note(title="orm-null", n=None)])
@@ -109,19 +123,12 @@ def test_check_sees_the_function_and_install_repairs_it(notes: Engine) -> None:
     with notes.begin() as conn:
         assert install(conn, Base.metadata) == [drift]
         assert install(conn, Base.metadata) == []
-    with Session(notes) as session:
-        session.add(Note(title="after", n=5))
-        session.commit()
-    assert _entries(_documents(notes)["after"][0]) == {
-        "title": "after",
-        "n": 5,
-        "rank": 7,
-    }
+    _assert_an_insert_is_documented(notes, "after", 5)
 
 
 def _without_function(db: Engine) -> bool:
     """True, having checked there is nothing to create, where INSERTs spell
-    the document out (SQLite, MariaDB, MySQL)."""
+    the document out (SQLite)."""
     if requires.changes_function(db):
         return False
     with db.connect() as conn:
@@ -133,12 +140,31 @@ def test_an_edited_function_is_modified_and_replaced(notes: Engine) -> None:
     if _without_function(notes):
         return
     with notes.begin() as conn:
-        create = table_ddl(Note.__table__, "postgresql").install[0]
-        conn.exec_driver_sql(create.replace("'value'", "'valeur'"))
+        ddl = table_ddl(Note.__table__, connection_dialect_name(conn))
+        run_sql(conn, ddl.uninstall)
+        run_sql(conn, [ddl.install[0].replace("'value'", "'valeur'")])
     assert [drift.status for drift in _check(notes)] == ["modified"]
     with notes.begin() as conn:
         install(conn, Base.metadata)
     assert _check(notes) == []
+
+
+def test_the_catalog_creates_the_function_again_as_it_was(notes: Engine) -> None:
+    # What a migration's downgrade runs to put a dropped function back.
+    if _without_function(notes):
+        return
+    with notes.begin() as conn:
+        [function] = [
+            each
+            for each in read_catalog(conn, None)
+            if each.name == "fieldstamps_fn_note_changes"
+        ]
+        run_sql(conn, function.drop)
+    assert [drift.status for drift in _check(notes)] == ["missing"]
+    with notes.begin() as conn:
+        run_sql(conn, function.create)
+    assert _check(notes) == []
+    _assert_an_insert_is_documented(notes, "again", 6)
 
 
 def test_an_insert_without_the_function_names_it_and_writes_nothing(
@@ -165,7 +191,10 @@ def test_drop_all_drops_the_function(notes: Engine) -> None:
     def functions() -> int:
         with notes.connect() as conn:
             found = conn.scalar(
-                text("SELECT count(*) FROM pg_proc WHERE proname = :name"),
+                text(
+                    "SELECT count(*) FROM information_schema.routines "
+                    "WHERE routine_name = :name"
+                ),
                 {"name": "fieldstamps_fn_note_changes"},
             )
             return int(found or 0)

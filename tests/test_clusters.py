@@ -1,5 +1,6 @@
-"""Trigger mode ({"triggers": True}) on replicated and clustered databases:
-PostgreSQL logical replication and a 3-node MariaDB Galera cluster, started
+"""Trigger mode ({"triggers": True}), and SQL mode's ``changes`` function,
+on replicated and clustered databases: PostgreSQL logical replication and a
+3-node MariaDB Galera cluster, started
 on 127.0.0.1 by the scripts in ``tests/clusters/`` (run as root; they need
 PostgreSQL 15, MariaDB 10.11 with galera-4, rsync and ss, and free ports
 5434-5436, 3311-3313 and 4571-4593).
@@ -32,7 +33,10 @@ What holds (observed on PostgreSQL 15 and MariaDB 10.11 with galera-4):
   ``wsrep_sync_wait=1``, else they can be stale). ``create_all()`` on one
   node installs the triggers on all. Two nodes updating different fields of
   one row at once: the later commit fails with error 1213 (deadlock), its
-  retry succeeds, and both fields' stamps are kept.
+  retry succeeds, and both fields' stamps are kept. In SQL mode, the
+  JSON layout's ``changes`` function that ``create_all()`` creates on one
+  node is there on all, and INSERTs on the others call it: every node holds
+  the same documents.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, Integer, String, select, text, update
+from sqlalchemy import Engine, Integer, String, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -92,6 +96,20 @@ class Note(TimestampMixin, ChangeTrackingMixin, Base):
 
 NOTES = Note.__table__
 TRIGGER = f"fieldstamps_{NOTES.name}"
+
+
+class SqlModeBase(DeclarativeBase):
+    pass
+
+
+class Draft(TimestampMixin, ChangeTrackingMixin, SqlModeBase):
+    """SQL mode: no triggers, a new row's changes from the table's function."""
+
+    __tablename__ = "cluster_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(String(100))
+    n: Mapped[int | None] = mapped_column(Integer)
 
 
 @contextmanager
@@ -370,6 +388,40 @@ class TestGalera:
         note = _note(node1, 2)
         assert note.get_updated_at("body") == note.updated_at
         assert note.get_updated_at("n") == note.created_at
+
+    def test_sql_modes_changes_function_serves_every_node(
+        self, galera: list[Engine]
+    ) -> None:
+        node1, node2, node3 = galera
+        drafts = Draft.__table__
+        SqlModeBase.metadata.create_all(node1)  # the function too, everywhere
+        try:
+            for node in galera:
+                with node.connect() as conn:
+                    assert fieldstamps.check(conn, drafts) == []
+            with Session(node2) as session:
+                session.add(Draft(id=1, body="a", n=1))
+                session.commit()
+            with node3.begin() as conn:
+                conn.execute(insert(drafts), [{"id": 2, "body": "b", "n": None}])
+
+            def rows(node: Engine) -> list[dict[str, Any]]:
+                with node.connect() as conn:
+                    found = conn.execute(select(drafts).order_by(drafts.c.id))
+                    return [dict(row) for row in found.mappings()]
+
+            first, *others = (rows(node) for node in galera)
+            assert others == [first, first]
+            values = [
+                {key: entry["value"] for key, entry in row["changes"].items()}
+                for row in first
+            ]
+            assert values == [{"body": "a", "n": 1}, {"body": "b", "n": None}]
+            for row in first:
+                stamp = row["created_at"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+                assert {e["updated_at"] for e in row["changes"].values()} == {stamp}
+        finally:
+            SqlModeBase.metadata.drop_all(node1)
 
     def test_two_nodes_changing_two_fields_keep_both_stamps(
         self, galera: list[Engine]

@@ -24,8 +24,9 @@ them all::
     ├── MigrationError            a migration's frozen trigger SQL has no
     │                             text for the database it runs on
     ├── MissingFunctionError      an INSERT needs the table's function that
-    │                             ``create_all()`` makes (PostgreSQL, JSON
-    │                             layout) and the database lacks it
+    │                             ``create_all()`` makes (PostgreSQL and
+    │                             MariaDB/MySQL, JSON layout) and the
+    │                             database lacks it
     ├── HistoryError              history asked of a class without it, a
     │                             time before the row existed, a context
     │                             value that cannot be stored
@@ -135,10 +136,11 @@ class MissingFunctionError(FieldstampsError):
         self.function = function
         super().__init__(
             f"table {table!r} has no function {function!r} on this database: "
-            "fieldstamps computes a new row's changes with it on PostgreSQL, "
-            "and create_all() creates it with the table. Create it with the "
-            "command 'fieldstamps install MODULE:ATTR --url URL' or an Alembic "
-            "migration (autogenerate writes op.install_triggers for it)"
+            "fieldstamps computes a new row's changes with it on PostgreSQL "
+            "and MariaDB/MySQL, and create_all() creates it with the table. "
+            "Create it with the command 'fieldstamps install MODULE:ATTR --url "
+            "URL' or an Alembic migration (autogenerate writes "
+            "op.install_triggers for it)"
         )
 
 

@@ -296,7 +296,9 @@ def _changes_function(
         spec.changes,
         fields,
         news=[
-            literal_column(arguments[key][0], column.type)
+            literal_column(
+                function.read_argument(arguments[key][0], column), column.type
+            )
             if key in arguments
             else column
             for key, column, _ in fields
@@ -447,22 +449,24 @@ def install_with_table(table: Table) -> None:
         )
 
 
-# What PostgreSQL says when an INSERT calls a changes function that is not
-# there (SQLSTATE 42883, undefined_function).
+# What the database says when an INSERT calls a changes function that is
+# not there: PostgreSQL 'function "fieldstamps_t_changes"(text, ...) does not
+# exist' (SQLSTATE 42883), MariaDB 'FUNCTION db.fieldstamps_t_changes does
+# not exist' (error 1305). Only fieldstamps' own functions are so named.
 _MISSING_FUNCTION = re.compile(
-    rf'function (?:"?[^"(.]+"?\.)?"?({PREFIX}(.+)_changes)"?\('
+    rf'function (?:"?[^".(]*"?\.)?"?({PREFIX}(.+?)_changes)"?(?:\(.*?\))? '
+    "does not exist",
+    re.IGNORECASE,
 )
 
 
 @event.listens_for(Engine, "handle_error")
 def _name_missing_function(context: ExceptionContext) -> None:
-    error = context.original_exception
-    code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
-    if code != "42883":
-        return
-    missing = _MISSING_FUNCTION.search(str(error))
+    missing = _MISSING_FUNCTION.search(str(context.original_exception))
     if missing is not None:
-        raise MissingFunctionError(missing.group(2), missing.group(1)) from error
+        raise MissingFunctionError(missing.group(2), missing.group(1)) from (
+            context.original_exception
+        )
 
 
 # -- checking what the database holds ----------------------------------------------

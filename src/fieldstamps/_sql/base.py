@@ -147,6 +147,12 @@ class ChangesFunction:
     #: The type a field's value is handed to it as: the one its JSON form is
     #: computed from, so that it is computed as from the value itself.
     argument_type: Callable[[ColumnElement[Any]], TypeEngine[Any]]
+    #: Whether a call casts each value to its argument's type: PostgreSQL
+    #: resolves a function by its arguments' types, and an untyped parameter
+    #: finds none; MariaDB converts each value to its argument's type itself.
+    cast_arguments: bool
+    #: The SQL the body reads an argument with, given its name and column.
+    read_argument: Callable[[str, ColumnElement[Any]], str] = lambda name, _: name
 
 
 #: What every database object of fieldstamps is named with.
@@ -964,9 +970,13 @@ def compile_changes_on_insert(
         and dialect.changes_function is not None
         and has_changes_function(element)
     ):
-        argument_type = dialect.changes_function.argument_type
+        function = dialect.changes_function
         arguments = [
-            w.sql(cast(value, argument_type(column)))
+            w.sql(
+                cast(value, function.argument_type(column))
+                if function.cast_arguments
+                else value
+            )
             for _, column, value in values
             if value is not None
         ]
@@ -984,8 +994,9 @@ def compile_changes_on_insert(
     return dialect.changes_on_insert(w, entries)
 
 
-#: The most arguments a PostgreSQL function takes: a table storing more
-#: values than this spells its ``changes`` out in every INSERT.
+#: The most arguments a PostgreSQL function takes (MariaDB takes more; one
+#: limit keeps the SQL of one table the same shape on both): a table storing
+#: more values than this spells its ``changes`` out in every INSERT.
 MAX_FUNCTION_ARGUMENTS = 100
 
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import REAL, ColumnElement, Double, Float, Table, cast, select, text
+from sqlalchemy.dialects.mysql import LONGTEXT
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
@@ -31,6 +32,7 @@ from .base import (
     HASH_SLOT,
     PREFIX,
     ChangesFunction,
+    ChangesFunctionTarget,
     Entry,
     HistoryContext,
     HistoryTarget,
@@ -98,7 +100,12 @@ def json_value(w: Writer, column: ColumnElement[Any], expr: ColumnElement[Any]) 
         return f"CAST({w.sql(cast(expr, column.type))} AS CHAR)"
     if kind is ValueKind.FLOAT and _is_single_precision(column.type):
         # FLOAT keeps single precision here: the copy must lose what the
-        # stored value loses.
+        # stored value loses. Only a dialect that has met its server knows
+        # CAST AS FLOAT is there (MariaDB 10.4.5, MySQL 8.0.17); without one
+        # (DDL: triggers, the changes function) the value read is a stored
+        # FLOAT already, and SQLAlchemy would skip the cast with a warning.
+        if w.compiler.dialect.server_version_info is None:
+            return w.sql(expr)
         return w.sql(cast(expr, Float()))
     value = w.sql(expr)
     if kind is ValueKind.BOOLEAN:
@@ -156,12 +163,72 @@ def changes_backfill(w: Writer, current: str, entries: Sequence[Entry]) -> str:
 # A session variable: cleared when the pause ends, at the transaction's end
 # and when the pool takes the connection back (``_pause.py``).
 returning_precedes_triggers = False
-# INSERTs spell a new row's changes out: there is no plan to save.
-changes_function: ChangesFunction | None = None
 own_tables: tuple[str, ...] = ()
 # A label on the body's block: the mariadb console and a restored dump drop
 # comments from a trigger body, which would lose a hash kept in one.
 hash_mark = "fieldstamps_"
+
+# What changes holds, and so what its function returns.
+_DOCUMENT_TYPE = "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+# A text argument in a character set of its own would lose what the
+# database's default one cannot hold (an emoji in latin1).
+_TEXT_ARGUMENT = LONGTEXT(charset="utf8mb4")
+
+
+def _changes_function_sql(target: ChangesFunctionTarget) -> TriggerSql:
+    """A stored function per table returning a new row's ``changes``: an
+    INSERT spelling the object out per row costs, per field, more than
+    the call (docs/design/performance.md). ``NO SQL``: it reads and writes
+    no table, and a server writing a binary log refuses a function declared
+    none of DETERMINISTIC, NO SQL, READS SQL DATA; ``NOT DETERMINISTIC``: it
+    reads the clock."""
+    arguments = ", ".join(f"{name} {type_}" for name, type_ in target.arguments)
+    body = (
+        f"{hash_mark}{HASH_SLOT}: BEGIN\n"
+        f"  DECLARE {target.stamp} VARCHAR(27) DEFAULT {target.stamp_value};\n"
+        f"  RETURN {target.document};\n"
+        "END"
+    )
+    return TriggerSql(
+        install=[
+            f"CREATE FUNCTION {target.name}({arguments}) RETURNS {_DOCUMENT_TYPE} "
+            f"NOT DETERMINISTIC NO SQL\n{body}"
+        ],
+        uninstall=[f"DROP FUNCTION IF EXISTS {target.name}"],
+        bodies=[(target.catalog_name, body)],
+    )
+
+
+def _argument_type(column: ColumnElement[Any]) -> TypeEngine[Any]:
+    # A string, UUID or JSON value reaches the document as the client sent
+    # it, as when the document is spelt out: not cut to the column's length
+    # nor reformatted by a UUID type. The others take the column's type,
+    # which json_value() converts them to in any case.
+    kind = value_kind(column.type)
+    if kind in (ValueKind.STRING, ValueKind.UUID, ValueKind.JSON):
+        return _TEXT_ARGUMENT
+    return column.type
+
+
+def _read_argument(name: str, column: ColumnElement[Any]) -> str:
+    # MariaDB's JSON functions write a stored program's numeric variable as
+    # a string ({"n": "1"}); an expression computed from it stays a number.
+    # A FLOAT's is read back from that string, which has the digits a FLOAT
+    # column shows (0.333333; + 0 would widen it to 0.3333333432674408).
+    kind = value_kind(column.type)
+    if kind is ValueKind.FLOAT and _is_single_precision(column.type):
+        return f"JSON_EXTRACT({name}, '$')"
+    if kind in (ValueKind.INTEGER, ValueKind.FLOAT):
+        return f"({name} + 0)"
+    return name
+
+
+changes_function: ChangesFunction | None = ChangesFunction(
+    sql=_changes_function_sql,
+    argument_type=_argument_type,
+    cast_arguments=False,
+    read_argument=_read_argument,
+)
 pause_mark = PauseMark(
     condition="@fieldstamps_paused IS NOT NULL",
     set_sql="SET @fieldstamps_paused = 'on'",
@@ -321,6 +388,26 @@ def _read_cursor(cursor: str | None) -> tuple[dt.datetime | None, set[int]]:
         ) from exc
 
 
+# The functions beside their tables, with what it takes to create each again:
+# information_schema spells each type without its character set.
+_INSTALLED_FUNCTIONS = text(
+    "SELECT r.ROUTINE_SCHEMA, r.ROUTINE_NAME, t.TABLE_NAME, r.ROUTINE_DEFINITION, "
+    "r.IS_DETERMINISTIC, r.SQL_DATA_ACCESS, "
+    "CONCAT_WS(' ', r.DTD_IDENTIFIER, CONCAT('CHARACTER SET ', r.CHARACTER_SET_NAME), "
+    "CONCAT('COLLATE ', r.COLLATION_NAME)), "
+    "(SELECT GROUP_CONCAT(CONCAT_WS(' ', p.PARAMETER_NAME, p.DTD_IDENTIFIER, "
+    "CONCAT('CHARACTER SET ', p.CHARACTER_SET_NAME)) "
+    "ORDER BY p.ORDINAL_POSITION SEPARATOR ', ') "
+    "FROM information_schema.PARAMETERS p "
+    "WHERE p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.ROUTINE_NAME "
+    "AND p.ORDINAL_POSITION > 0) "
+    "FROM information_schema.ROUTINES r "
+    "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = r.ROUTINE_SCHEMA "
+    "AND r.ROUTINE_NAME = CONCAT('fieldstamps_', t.TABLE_NAME, '_changes') "
+    "WHERE r.ROUTINE_SCHEMA = coalesce(:schema, DATABASE()) "
+    "AND r.ROUTINE_TYPE = 'FUNCTION' AND r.ROUTINE_NAME LIKE 'fieldstamps%'"
+)
+
 _INSTALLED = text(
     "SELECT TRIGGER_SCHEMA, TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_STATEMENT, "
     "ACTION_TIMING, EVENT_MANIPULATION "
@@ -336,7 +423,25 @@ def installed_triggers(
     # information_schema lists only the triggers of tables the user holds the
     # TRIGGER privilege on; MariaDB and MySQL cannot disable a trigger.
     quote = connection.dialect.identifier_preparer.quote
-    return [
+    functions = [
+        InstalledTrigger(
+            name=name,
+            table=table,
+            body=body,
+            enabled=True,
+            drop=(f"DROP FUNCTION IF EXISTS {quote(database)}.{quote(name)}",),
+            create=(
+                f"CREATE FUNCTION {quote(name)}({arguments or ''}) "
+                f"RETURNS {returns} "
+                f"{'DETERMINISTIC' if deterministic == 'YES' else 'NOT DETERMINISTIC'} "
+                f"{access}\n{body}",
+            ),
+        )
+        for database, name, table, body, deterministic, access, returns, arguments in (
+            connection.execute(_INSTALLED_FUNCTIONS, {"schema": schema})
+        )
+    ]
+    return functions + [
         InstalledTrigger(
             name=name,
             table=table,

@@ -255,7 +255,7 @@ def _argument_type(column: ColumnElement[Any]) -> TypeEngine[Any]:
 
 
 changes_function: ChangesFunction | None = ChangesFunction(
-    sql=_changes_function_sql, argument_type=_argument_type
+    sql=_changes_function_sql, argument_type=_argument_type, cast_arguments=True
 )
 
 

@@ -21,37 +21,7 @@ VALUES
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."name"',
-            JSON_OBJECT(
-                'value',
-                %(name__0)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."fullname"',
-            JSON_OBJECT(
-                'value',
-                %(fullname__0)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."age"',
-            JSON_OBJECT(
-                'value',
-                %(age__0)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."status"',
-            JSON_OBJECT(
-                'value',
-                'new',
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
+        fieldstamps_account_changes(%(name__0)s, %(fullname__0)s, %(age__0)s, 'new')
     ),
     (
         %(id__1)s,
@@ -62,37 +32,7 @@ VALUES
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."name"',
-            JSON_OBJECT(
-                'value',
-                %(name__1)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."fullname"',
-            JSON_OBJECT(
-                'value',
-                %(fullname__1)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."age"',
-            JSON_OBJECT(
-                'value',
-                %(age__1)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."status"',
-            JSON_OBJECT(
-                'value',
-                'new',
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
+        fieldstamps_account_changes(%(name__1)s, %(fullname__1)s, %(age__1)s, 'new')
     )
 RETURNING account.id
 -- params:
@@ -128,37 +68,7 @@ VALUES
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."name"',
-            JSON_OBJECT(
-                'value',
-                %(name__0)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."fullname"',
-            JSON_OBJECT(
-                'value',
-                %(fullname__0)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."age"',
-            JSON_OBJECT(
-                'value',
-                %(age__0)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."status"',
-            JSON_OBJECT(
-                'value',
-                'new',
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
+        fieldstamps_account_changes(%(name__0)s, %(fullname__0)s, %(age__0)s, 'new')
     )
 RETURNING account.id
 -- params:

@@ -18,37 +18,7 @@ VALUES
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."name"',
-            JSON_OBJECT(
-                'value',
-                %(name_m0)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."fullname"',
-            JSON_OBJECT(
-                'value',
-                %(fullname_m0)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."age"',
-            JSON_OBJECT(
-                'value',
-                NULL,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."status"',
-            JSON_OBJECT(
-                'value',
-                'new',
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
+        fieldstamps_account_changes(%(name_m0)s, %(fullname_m0)s, NULL, 'new')
     ),
     (
         %(id_m1)s,
@@ -58,37 +28,7 @@ VALUES
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."name"',
-            JSON_OBJECT(
-                'value',
-                %(name_m1)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."fullname"',
-            JSON_OBJECT(
-                'value',
-                %(fullname_m1)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."age"',
-            JSON_OBJECT(
-                'value',
-                NULL,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."status"',
-            JSON_OBJECT(
-                'value',
-                'new',
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
+        fieldstamps_account_changes(%(name_m1)s, %(fullname_m1)s, NULL, 'new')
     )
 -- params:
 --   id_m0 = 1

@@ -20,37 +20,7 @@ VALUES
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
         UTC_TIMESTAMP(6),
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."name"',
-            JSON_OBJECT(
-                'value',
-                %(name)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."fullname"',
-            JSON_OBJECT(
-                'value',
-                %(fullname)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."age"',
-            JSON_OBJECT(
-                'value',
-                %(age)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            ),
-            '$."status"',
-            JSON_OBJECT(
-                'value',
-                'new',
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
+        fieldstamps_account_changes(%(name)s, %(fullname)s, %(age)s, 'new')
     )
 ON DUPLICATE KEY UPDATE
     name_changed_at = CASE

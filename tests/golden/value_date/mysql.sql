@@ -1,23 +1,16 @@
 -- INSERT
 INSERT INTO value_date (id, v, changes)
-VALUES
-    (
-        %(id)s,
-        %(v)s,
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."v"',
-            JSON_OBJECT(
-                'value',
-                CAST(CAST(%(v)s AS DATE) AS CHAR),
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
-    )
+VALUES (%(id)s, %(v)s, fieldstamps_value_date_changes(%(v)s))
 -- params:
 --   id = 1
 --   v = datetime.date(2024, 2, 29)
+
+-- CHANGES FUNCTION
+CREATE FUNCTION fieldstamps_value_date_changes(fs_1 DATE) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
+fieldstamps_c000c57053a6: BEGIN
+  DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
+  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', CAST(CAST(fs_1 AS DATE) AS CHAR), 'updated_at', fs_stamp));
+END
 
 -- UPDATE
 UPDATE value_date

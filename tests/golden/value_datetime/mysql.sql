@@ -1,23 +1,16 @@
 -- INSERT
 INSERT INTO value_datetime (id, v, changes)
-VALUES
-    (
-        %(id)s,
-        %(v)s,
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."v"',
-            JSON_OBJECT(
-                'value',
-                CAST(CAST(%(v)s AS DATETIME) AS CHAR),
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
-    )
+VALUES (%(id)s, %(v)s, fieldstamps_value_datetime_changes(%(v)s))
 -- params:
 --   id = 1
 --   v = datetime.datetime(2024, 2, 29, 23, 59, 58, 123456)
+
+-- CHANGES FUNCTION
+CREATE FUNCTION fieldstamps_value_datetime_changes(fs_1 DATETIME) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
+fieldstamps_7c8f6d228f7c: BEGIN
+  DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
+  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', CAST(CAST(fs_1 AS DATETIME) AS CHAR), 'updated_at', fs_stamp));
+END
 
 -- UPDATE
 UPDATE value_datetime

@@ -1,23 +1,16 @@
 -- INSERT
 INSERT INTO value_double (id, v, changes)
-VALUES
-    (
-        %(id)s,
-        %(v)s,
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."v"',
-            JSON_OBJECT(
-                'value',
-                %(v)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
-    )
+VALUES (%(id)s, %(v)s, fieldstamps_value_double_changes(%(v)s))
 -- params:
 --   id = 1
 --   v = 0.30000000000000004
+
+-- CHANGES FUNCTION
+CREATE FUNCTION fieldstamps_value_double_changes(fs_1 DOUBLE) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
+fieldstamps_5ada24ad5995: BEGIN
+  DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
+  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', (fs_1 + 0), 'updated_at', fs_stamp));
+END
 
 -- UPDATE
 UPDATE value_double

@@ -1,23 +1,16 @@
 -- INSERT
 INSERT INTO value_json (id, v, changes)
-VALUES
-    (
-        %(id)s,
-        %(v)s,
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."v"',
-            JSON_OBJECT(
-                'value',
-                JSON_EXTRACT(%(v)s, '$'),
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
-    )
+VALUES (%(id)s, %(v)s, fieldstamps_value_json_changes(%(v)s))
 -- params:
 --   id = 1
 --   v = {'tags': ['a', 'b'], 'n': 1}
+
+-- CHANGES FUNCTION
+CREATE FUNCTION fieldstamps_value_json_changes(fs_1 LONGTEXT CHARACTER SET utf8mb4) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
+fieldstamps_5ae664abe550: BEGIN
+  DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
+  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', JSON_EXTRACT(fs_1, '$'), 'updated_at', fs_stamp));
+END
 
 -- UPDATE
 UPDATE value_json

@@ -1,21 +1,16 @@
 -- INSERT
 INSERT INTO value_large_binary (id, v, changes)
-VALUES
-    (
-        %(id)s,
-        %(v)s,
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."v"',
-            JSON_OBJECT(
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
-    )
+VALUES (%(id)s, %(v)s, fieldstamps_value_large_binary_changes())
 -- params:
 --   id = 1
 --   v = b'\x00\xff'
+
+-- CHANGES FUNCTION
+CREATE FUNCTION fieldstamps_value_large_binary_changes() RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
+fieldstamps_ecd619fe5991: BEGIN
+  DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
+  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('updated_at', fs_stamp));
+END
 
 -- UPDATE
 UPDATE value_large_binary

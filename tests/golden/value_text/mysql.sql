@@ -1,23 +1,16 @@
 -- INSERT
 INSERT INTO value_text (id, v, changes)
-VALUES
-    (
-        %(id)s,
-        %(v)s,
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."v"',
-            JSON_OBJECT(
-                'value',
-                %(v)s,
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
-    )
+VALUES (%(id)s, %(v)s, fieldstamps_value_text_changes(%(v)s))
 -- params:
 --   id = 1
 --   v = 'Who lives in a pineapple under the sea?'
+
+-- CHANGES FUNCTION
+CREATE FUNCTION fieldstamps_value_text_changes(fs_1 LONGTEXT CHARACTER SET utf8mb4) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
+fieldstamps_745dc56a5218: BEGIN
+  DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
+  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', fs_1, 'updated_at', fs_stamp));
+END
 
 -- UPDATE
 UPDATE value_text

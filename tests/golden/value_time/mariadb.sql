@@ -1,23 +1,16 @@
 -- INSERT
 INSERT INTO value_time (id, v, changes)
-VALUES
-    (
-        %(id)s,
-        %(v)s,
-        JSON_SET(
-            JSON_OBJECT(),
-            '$."v"',
-            JSON_OBJECT(
-                'value',
-                CAST(CAST(%(v)s AS TIME) AS CHAR),
-                'updated_at',
-                DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-            )
-        )
-    )
+VALUES (%(id)s, %(v)s, fieldstamps_value_time_changes(%(v)s))
 -- params:
 --   id = 1
 --   v = datetime.time(12, 30, 0, 500)
+
+-- CHANGES FUNCTION
+CREATE FUNCTION fieldstamps_value_time_changes(fs_1 TIME) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
+fieldstamps_bf6097913df0: BEGIN
+  DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
+  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', CAST(CAST(fs_1 AS TIME) AS CHAR), 'updated_at', fs_stamp));
+END
 
 -- UPDATE
 UPDATE value_time
