@@ -7,9 +7,9 @@ VALUES (%(id)s, %(v)s, fieldstamps_value_boolean_changes(%(v)s))
 
 -- CHANGES FUNCTION
 CREATE FUNCTION fieldstamps_value_boolean_changes(fs_1 BOOL) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
-fieldstamps_5fb3a105361a: BEGIN
+fieldstamps_50ce78728f98: BEGIN
   DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
-  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', JSON_EXTRACT(CASE WHEN fs_1 IS NULL THEN 'null' WHEN fs_1 THEN 'true' ELSE 'false' END, '$'), 'updated_at', fs_stamp));
+  RETURN JSON_OBJECT('v', JSON_OBJECT('value', JSON_EXTRACT(CASE WHEN fs_1 IS NULL THEN 'null' WHEN fs_1 THEN 'true' ELSE 'false' END, '$'), 'updated_at', fs_stamp));
 END
 
 -- UPDATE

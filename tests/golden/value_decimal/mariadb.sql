@@ -7,9 +7,9 @@ VALUES (%(id)s, %(v)s, fieldstamps_value_decimal_changes(%(v)s))
 
 -- CHANGES FUNCTION
 CREATE FUNCTION fieldstamps_value_decimal_changes(fs_1 NUMERIC(12, 4)) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
-fieldstamps_452f341ce5e5: BEGIN
+fieldstamps_f7578be9eb76: BEGIN
   DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
-  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', CAST(CAST(fs_1 AS DECIMAL(12, 4)) AS CHAR), 'updated_at', fs_stamp));
+  RETURN JSON_OBJECT('v', JSON_OBJECT('value', CAST(CAST(fs_1 AS DECIMAL(12, 4)) AS CHAR), 'updated_at', fs_stamp));
 END
 
 -- UPDATE

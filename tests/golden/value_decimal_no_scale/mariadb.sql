@@ -7,9 +7,9 @@ VALUES (%(id)s, %(v)s, fieldstamps_value_decimal_no_scale_changes(%(v)s))
 
 -- CHANGES FUNCTION
 CREATE FUNCTION fieldstamps_value_decimal_no_scale_changes(fs_1 NUMERIC) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
-fieldstamps_ade219fbc6f0: BEGIN
+fieldstamps_6d4cf88c9ec0: BEGIN
   DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
-  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', CAST(CAST(fs_1 AS DECIMAL) AS CHAR), 'updated_at', fs_stamp));
+  RETURN JSON_OBJECT('v', JSON_OBJECT('value', CAST(CAST(fs_1 AS DECIMAL) AS CHAR), 'updated_at', fs_stamp));
 END
 
 -- UPDATE

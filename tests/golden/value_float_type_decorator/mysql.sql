@@ -7,9 +7,9 @@ VALUES (%(id)s, %(v)s, fieldstamps_value_float_type_decorator_changes(%(v)s))
 
 -- CHANGES FUNCTION
 CREATE FUNCTION fieldstamps_value_float_type_decorator_changes(fs_1 FLOAT) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
-fieldstamps_5ae664abe550: BEGIN
+fieldstamps_d8c664df1cb2: BEGIN
   DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
-  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', JSON_EXTRACT(fs_1, '$'), 'updated_at', fs_stamp));
+  RETURN JSON_OBJECT('v', JSON_OBJECT('value', JSON_EXTRACT(fs_1, '$'), 'updated_at', fs_stamp));
 END
 
 -- UPDATE

@@ -7,9 +7,9 @@ VALUES (%(id)s, %(v)s, fieldstamps_value_large_binary_changes())
 
 -- CHANGES FUNCTION
 CREATE FUNCTION fieldstamps_value_large_binary_changes() RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
-fieldstamps_ecd619fe5991: BEGIN
+fieldstamps_9e4117989e64: BEGIN
   DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
-  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('updated_at', fs_stamp));
+  RETURN JSON_OBJECT('v', JSON_OBJECT('updated_at', fs_stamp));
 END
 
 -- UPDATE

@@ -7,9 +7,9 @@ VALUES (%(id)s, %(v)s, fieldstamps_value_numeric_as_float_changes(%(v)s))
 
 -- CHANGES FUNCTION
 CREATE FUNCTION fieldstamps_value_numeric_as_float_changes(fs_1 NUMERIC(10, 2)) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
-fieldstamps_5ada24ad5995: BEGIN
+fieldstamps_8d1ea464995d: BEGIN
   DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
-  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', (fs_1 + 0), 'updated_at', fs_stamp));
+  RETURN JSON_OBJECT('v', JSON_OBJECT('value', (fs_1 + 0), 'updated_at', fs_stamp));
 END
 
 -- UPDATE

@@ -7,9 +7,9 @@ VALUES (%(id)s, %(v)s, fieldstamps_value_time_changes(%(v)s))
 
 -- CHANGES FUNCTION
 CREATE FUNCTION fieldstamps_value_time_changes(fs_1 TIME) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
-fieldstamps_bf6097913df0: BEGIN
+fieldstamps_e9d7b4fecd39: BEGIN
   DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
-  RETURN JSON_SET(JSON_OBJECT(), '$."v"', JSON_OBJECT('value', CAST(CAST(fs_1 AS TIME) AS CHAR), 'updated_at', fs_stamp));
+  RETURN JSON_OBJECT('v', JSON_OBJECT('value', CAST(CAST(fs_1 AS TIME) AS CHAR), 'updated_at', fs_stamp));
 END
 
 -- UPDATE
