@@ -20,6 +20,7 @@ from tests.alembic_project import (
     insert_authors,
 )
 from tests.conftest import BACKENDS
+from tests.requirements import requires
 from tests.test_docs_adoption import readme_migration
 
 
@@ -33,9 +34,31 @@ def test_a_new_tracked_table_migrates_with_no_hand_edit(
     # A second autogenerate finds nothing to do.
     project.alembic("check")
     _write_and_read(project, db)
+    if requires.changes_function(db):
+        assert _functions(db, project) == [
+            f"fieldstamps_{project.prefix}_{table}_changes"
+            for table in ("author", "book")
+        ]
     project.alembic("downgrade", "base")
     left = [n for n in inspect(db).get_table_names() if n.startswith(project.prefix)]
     assert left == [f"{project.prefix}_version"]
+    # A function outlives its table unless the migration drops it too.
+    assert _functions(db, project) == []
+
+
+def _functions(db: Engine, project: Project) -> list[str]:
+    """The project's changes functions on ``db`` (none on SQLite)."""
+    if not requires.changes_function(db):
+        return []
+    with db.connect() as conn:
+        found = conn.execute(
+            text(
+                "SELECT routine_name FROM information_schema.routines "
+                "WHERE routine_name LIKE :pattern ORDER BY routine_name"
+            ),
+            {"pattern": f"fieldstamps_{project.prefix}%"},
+        )
+        return list(found.scalars())
 
 
 def _write_and_read(project: Project, db: Engine) -> None:

@@ -711,10 +711,10 @@ def _compare_triggers(
             _place(upgrade_ops, key, _drop_op(*key[::-1], triggers, dialect_key), None)
         elif _arrives(upgrade_ops, key) and (install := _install_op(table)).has_sql():
             # Created or adopted here, on a database that needs no object for
-            # it: another the migration runs on may (PostgreSQL's changes
-            # function).
+            # it: another the migration runs on may (the changes function
+            # of PostgreSQL and MariaDB/MySQL, made on SQLite).
             _place(upgrade_ops, key, None, install)
-    # A dropped table's triggers go with it, but not PostgreSQL's function.
+    # A dropped table's triggers go with it, but not its changes function.
     dropped = [each for each in upgrade_ops.ops if isinstance(each, ops.DropTableOp)]
     for each in dropped:
         key = (each.schema, each.table_name)

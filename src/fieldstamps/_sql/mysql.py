@@ -56,6 +56,7 @@ _JSON = JsonSetSyntax(
     object_type="OBJECT",
     empty="JSON_OBJECT()",
     pairs_per_call=10_000,  # no argument limit short of the packet size
+    ignores_missing_parent=True,
 )
 
 _SIMULTANEOUS = (

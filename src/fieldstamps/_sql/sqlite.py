@@ -39,6 +39,7 @@ _JSON = JsonSetSyntax(
     empty="json('{}')",
     # SQLite's default SQLITE_MAX_FUNCTION_ARG is 127 before 3.48.
     pairs_per_call=60,
+    ignores_missing_parent=False,
 )
 
 

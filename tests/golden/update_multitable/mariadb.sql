@@ -19,90 +19,75 @@ SET
             THEN UTC_TIMESTAMP(6)
         ELSE account.contact_changed_at END,
     account.updated_at=UTC_TIMESTAMP(6),
-    account.changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
-                    WHEN 'OBJECT' THEN account.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (
-                    NOT (CAST(account.name AS BINARY) <=> CAST(price.title AS BINARY))
+    account.changes=JSON_SET(
+        CASE
+            WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
+                WHEN 'OBJECT' THEN account.changes
+                ELSE JSON_OBJECT() END
+            ELSE JSON_OBJECT() END,
+        CASE
+            WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(price.title AS BINARY)))
+                THEN '$."name"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(price.title AS BINARY)))
+                THEN JSON_OBJECT(
+                    'value',
+                    price.title,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END,
+        CASE
+            WHEN (
+                NOT (
+                    CAST(
+                        account.fullname AS BINARY
+                    ) <=> CAST(account.fullname AS BINARY)
                 )
-                    THEN '$."name"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (
-                    NOT (CAST(account.name AS BINARY) <=> CAST(price.title AS BINARY))
+            )
+                THEN '$."fullname"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (
+                NOT (
+                    CAST(
+                        account.fullname AS BINARY
+                    ) <=> CAST(account.fullname AS BINARY)
                 )
-                    THEN JSON_OBJECT(
-                        'value',
-                        price.title,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(
-                            account.fullname AS BINARY
-                        ) <=> CAST(account.fullname AS BINARY)
-                    )
-                )
-                    THEN '$."fullname"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(
-                            account.fullname AS BINARY
-                        ) <=> CAST(account.fullname AS BINARY)
-                    )
-                )
-                    THEN JSON_OBJECT(
-                        'value',
-                        account.fullname,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END,
-            CASE
-                WHEN (NOT (account.age <=> account.age)) THEN '$."age"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (account.age <=> account.age))
-                    THEN JSON_OBJECT(
-                        'value',
-                        account.age,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(
-                            account.status AS BINARY
-                        ) <=> CAST(account.status AS BINARY)
-                    )
-                )
-                    THEN '$."status"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(
-                            account.status AS BINARY
-                        ) <=> CAST(account.status AS BINARY)
-                    )
-                )
-                    THEN JSON_OBJECT(
-                        'value',
-                        account.status,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
+            )
+                THEN JSON_OBJECT(
+                    'value',
+                    account.fullname,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END,
+        CASE
+            WHEN (NOT (account.age <=> account.age)) THEN '$."age"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (NOT (account.age <=> account.age))
+                THEN JSON_OBJECT(
+                    'value',
+                    account.age,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END,
+        CASE
+            WHEN (
+                NOT (CAST(account.status AS BINARY) <=> CAST(account.status AS BINARY))
+            )
+                THEN '$."status"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (
+                NOT (CAST(account.status AS BINARY) <=> CAST(account.status AS BINARY))
+            )
+                THEN JSON_OBJECT(
+                    'value',
+                    account.status,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END
     )
 WHERE account.id = price.id
 -- params: none

@@ -11,51 +11,40 @@ SET
         ) = 1
             THEN UTC_TIMESTAMP(6)
         ELSE account.contact_changed_at END,
-    changes=JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
-                    WHEN 'OBJECT' THEN account.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY)))
-                    THEN '$."name"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY)))
-                    THEN JSON_OBJECT(
-                        'value',
-                        %(name)s,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(
-                            account.fullname AS BINARY
-                        ) <=> CAST(account.name AS BINARY)
-                    )
-                )
-                    THEN '$."fullname"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(
-                            account.fullname AS BINARY
-                        ) <=> CAST(account.name AS BINARY)
-                    )
-                )
-                    THEN JSON_OBJECT(
-                        'value',
-                        account.name,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
+    changes=JSON_SET(
+        CASE
+            WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
+                WHEN 'OBJECT' THEN account.changes
+                ELSE JSON_OBJECT() END
+            ELSE JSON_OBJECT() END,
+        CASE
+            WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY)))
+                THEN '$."name"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY)))
+                THEN JSON_OBJECT(
+                    'value',
+                    %(name)s,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END,
+        CASE
+            WHEN (
+                NOT (CAST(account.fullname AS BINARY) <=> CAST(account.name AS BINARY))
+            )
+                THEN '$."fullname"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (
+                NOT (CAST(account.fullname AS BINARY) <=> CAST(account.name AS BINARY))
+            )
+                THEN JSON_OBJECT(
+                    'value',
+                    account.name,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END
     ),
     name=%(name)s,
     fullname=account.name,

@@ -40,66 +40,59 @@ ON DUPLICATE KEY UPDATE
         )
             THEN UTC_TIMESTAMP(6)
         ELSE account.contact_changed_at END,
-    changes = JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
-                    WHEN 'OBJECT' THEN account.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (
-                    NOT (CAST(account.name AS BINARY) <=> CAST(VALUES(name) AS BINARY))
+    changes = JSON_SET(
+        CASE
+            WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
+                WHEN 'OBJECT' THEN account.changes
+                ELSE JSON_OBJECT() END
+            ELSE JSON_OBJECT() END,
+        CASE
+            WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(VALUES(name) AS BINARY)))
+                THEN '$."name"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(VALUES(name) AS BINARY)))
+                THEN JSON_OBJECT(
+                    'value',
+                    VALUES(name),
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END,
+        CASE
+            WHEN (
+                NOT (
+                    CAST(
+                        account.fullname AS BINARY
+                    ) <=> CAST(VALUES(fullname) AS BINARY)
                 )
-                    THEN '$."name"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (
-                    NOT (CAST(account.name AS BINARY) <=> CAST(VALUES(name) AS BINARY))
+            )
+                THEN '$."fullname"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (
+                NOT (
+                    CAST(
+                        account.fullname AS BINARY
+                    ) <=> CAST(VALUES(fullname) AS BINARY)
                 )
-                    THEN JSON_OBJECT(
-                        'value',
-                        VALUES(name),
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(
-                            account.fullname AS BINARY
-                        ) <=> CAST(VALUES(fullname) AS BINARY)
-                    )
-                )
-                    THEN '$."fullname"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(
-                            account.fullname AS BINARY
-                        ) <=> CAST(VALUES(fullname) AS BINARY)
-                    )
-                )
-                    THEN JSON_OBJECT(
-                        'value',
-                        VALUES(fullname),
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END,
-            CASE
-                WHEN (NOT (account.age <=> VALUES(age))) THEN '$."age"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (account.age <=> VALUES(age)))
-                    THEN JSON_OBJECT(
-                        'value',
-                        VALUES(age),
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
+            )
+                THEN JSON_OBJECT(
+                    'value',
+                    VALUES(fullname),
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END,
+        CASE
+            WHEN (NOT (account.age <=> VALUES(age))) THEN '$."age"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (NOT (account.age <=> VALUES(age)))
+                THEN JSON_OBJECT(
+                    'value',
+                    VALUES(age),
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END
     ),
     name = VALUES(name),
     fullname = VALUES(fullname),

@@ -36,62 +36,51 @@ ON DUPLICATE KEY UPDATE
         )
             THEN UTC_TIMESTAMP(6)
         ELSE account.contact_changed_at END,
-    changes = JSON_REMOVE(
-        JSON_SET(
-            CASE
-                WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
-                    WHEN 'OBJECT' THEN account.changes
-                    ELSE JSON_OBJECT() END
-                ELSE JSON_OBJECT() END,
-            CASE
-                WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(new.name AS BINARY)))
-                    THEN '$."name"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(new.name AS BINARY)))
-                    THEN JSON_OBJECT(
-                        'value',
-                        new.name,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(
-                            account.fullname AS BINARY
-                        ) <=> CAST(new.fullname AS BINARY)
-                    )
-                )
-                    THEN '$."fullname"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (
-                    NOT (
-                        CAST(
-                            account.fullname AS BINARY
-                        ) <=> CAST(new.fullname AS BINARY)
-                    )
-                )
-                    THEN JSON_OBJECT(
-                        'value',
-                        new.fullname,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END,
-            CASE
-                WHEN (NOT (account.age <=> new.age)) THEN '$."age"'
-                ELSE '$."~fieldstamps-noop"' END,
-            CASE
-                WHEN (NOT (account.age <=> new.age))
-                    THEN JSON_OBJECT(
-                        'value',
-                        new.age,
-                        'updated_at',
-                        DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
-                    ) END
-        ),
-        '$."~fieldstamps-noop"'
+    changes = JSON_SET(
+        CASE
+            WHEN JSON_VALID(account.changes) THEN CASE JSON_TYPE(account.changes)
+                WHEN 'OBJECT' THEN account.changes
+                ELSE JSON_OBJECT() END
+            ELSE JSON_OBJECT() END,
+        CASE
+            WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(new.name AS BINARY)))
+                THEN '$."name"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(new.name AS BINARY)))
+                THEN JSON_OBJECT(
+                    'value',
+                    new.name,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END,
+        CASE
+            WHEN (
+                NOT (CAST(account.fullname AS BINARY) <=> CAST(new.fullname AS BINARY))
+            )
+                THEN '$."fullname"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (
+                NOT (CAST(account.fullname AS BINARY) <=> CAST(new.fullname AS BINARY))
+            )
+                THEN JSON_OBJECT(
+                    'value',
+                    new.fullname,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END,
+        CASE
+            WHEN (NOT (account.age <=> new.age)) THEN '$."age"'
+            ELSE '$."~fieldstamps-noop"."~"' END,
+        CASE
+            WHEN (NOT (account.age <=> new.age))
+                THEN JSON_OBJECT(
+                    'value',
+                    new.age,
+                    'updated_at',
+                    DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
+                ) END
     ),
     name = new.name,
     fullname = new.fullname,
