@@ -429,7 +429,9 @@ def installed_triggers(
     connection: Connection, schema: str | None
 ) -> list[InstalledTrigger]:
     # information_schema lists only the triggers of tables the user holds the
-    # TRIGGER privilege on; MariaDB and MySQL cannot disable a trigger.
+    # TRIGGER privilege on, and a function's definition only to a user who
+    # may see it (NULL otherwise): both read as missing, as the database
+    # shows them. MariaDB and MySQL cannot disable a trigger.
     quote = connection.dialect.identifier_preparer.quote
     functions = [
         InstalledTrigger(
@@ -448,6 +450,7 @@ def installed_triggers(
         for database, name, table, body, deterministic, access, returns, arguments in (
             connection.execute(_INSTALLED_FUNCTIONS, {"schema": schema})
         )
+        if body is not None
     ]
     return functions + [
         InstalledTrigger(
