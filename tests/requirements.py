@@ -178,6 +178,12 @@ class Requirements:
         "document spelt out in every row costs more there than the call)",
         lambda d: _postgresql(d) or _mysql_family(d),
     )
+    hidden_definitions = Capability(
+        "the catalog hides a function's definition from a user who did not "
+        "create it and holds no privilege over it (PostgreSQL shows every "
+        "function's source)",
+        _mysql_family,
+    )
     disable_trigger = Capability(
         "ALTER TABLE .. DISABLE TRIGGER turns a trigger off and the catalog "
         "says so (MariaDB, MySQL and SQLite have no way to disable one)",

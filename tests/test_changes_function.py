@@ -11,7 +11,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, Integer, String, func, insert, select, text
+from sqlalchemy import (
+    Engine,
+    Integer,
+    String,
+    create_engine,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from fieldstamps import (
@@ -165,6 +174,38 @@ def test_the_catalog_creates_the_function_again_as_it_was(notes: Engine) -> None
         run_sql(conn, function.create)
     assert _check(notes) == []
     _assert_an_insert_is_documented(notes, "again", 6)
+
+
+def test_a_function_hidden_from_the_user_reads_as_missing(notes: Engine) -> None:
+    # A DML-only account may call the function but not read its definition:
+    # check() run as that account says "missing", as for triggers it cannot
+    # see, rather than failing.
+    if not requires.hidden_definitions(notes):
+        return
+    account = "fieldstamps_dml_only"
+    database = notes.url.database
+    with notes.begin() as conn:
+        run_sql(
+            conn,
+            [
+                f"DROP USER IF EXISTS '{account}'@'%'",
+                f"CREATE USER '{account}'@'%'",
+                f"GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE ON {database}.* "
+                f"TO '{account}'@'%'",
+            ],
+        )
+    reader = create_engine(notes.url.set(username=account, password=None))
+    try:
+        with reader.connect() as conn:
+            assert [(d.table, d.status) for d in check(conn, Base.metadata)] == [
+                ("fn_note", "missing")
+            ]
+        _assert_an_insert_is_documented(reader, "as the application", 8)
+    finally:
+        reader.dispose()
+        with notes.begin() as conn:
+            run_sql(conn, [f"DROP USER IF EXISTS '{account}'@'%'"])
+    assert _check(notes) == []
 
 
 def test_an_insert_without_the_function_names_it_and_writes_nothing(
