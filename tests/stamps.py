@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Session
 
@@ -155,3 +155,16 @@ def raw_sql(db: Engine, *statements: str, commit: bool = True) -> None:
             connection.rollback()
     finally:
         connection.close()
+
+
+def routines(db: Engine, prefix: str) -> list[str]:
+    """The names of the database's routines (PostgreSQL's and MariaDB's
+    changes functions) that start with ``prefix``, sorted."""
+    with db.connect() as conn:
+        names = conn.execute(
+            text(
+                "SELECT routine_name FROM information_schema.routines "
+                "WHERE routine_name LIKE 'fieldstamps%'"
+            )
+        ).scalars()
+        return sorted(name for name in names if name.startswith(prefix))

@@ -21,6 +21,7 @@ from tests.alembic_project import (
 )
 from tests.conftest import BACKENDS
 from tests.requirements import requires
+from tests.stamps import routines
 from tests.test_docs_adoption import readme_migration
 
 
@@ -50,15 +51,7 @@ def _functions(db: Engine, project: Project) -> list[str]:
     """The project's changes functions on ``db`` (none on SQLite)."""
     if not requires.changes_function(db):
         return []
-    with db.connect() as conn:
-        found = conn.execute(
-            text(
-                "SELECT routine_name FROM information_schema.routines "
-                "WHERE routine_name LIKE :pattern ORDER BY routine_name"
-            ),
-            {"pattern": f"fieldstamps_{project.prefix}%"},
-        )
-        return list(found.scalars())
+    return routines(db, f"fieldstamps_{project.prefix}")
 
 
 def _write_and_read(project: Project, db: Engine) -> None:

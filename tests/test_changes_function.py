@@ -1,9 +1,9 @@
 """SQL mode's ``changes`` function: where a database has one (PostgreSQL,
-MariaDB/MySQL), a
-JSON-layout table's INSERTs compute the new row's ``changes`` with it.
-``create_all()`` creates it and ``drop_all()`` drops it; ``check()``,
-``install()`` and the command see it as they see triggers; an INSERT on a
-database that lacks it is a clear error that writes nothing."""
+MariaDB/MySQL), a JSON-layout table's INSERTs compute the new row's
+``changes`` with it. ``create_all()`` creates it and ``drop_all()`` drops
+it; ``check()``, ``install()`` and the command see it as they see triggers;
+an INSERT on a database that lacks it is a clear error that writes
+nothing."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from sqlalchemy import (
     func,
     insert,
     select,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -38,6 +37,7 @@ from fieldstamps._triggers import (
     table_ddl,
 )
 from tests.requirements import requires
+from tests.stamps import routines
 
 
 class Base(DeclarativeBase):
@@ -228,18 +228,7 @@ def test_an_insert_without_the_function_names_it_and_writes_nothing(
 def test_drop_all_drops_the_function(notes: Engine) -> None:
     if _without_function(notes):
         return
-
-    def functions() -> int:
-        with notes.connect() as conn:
-            found = conn.scalar(
-                text(
-                    "SELECT count(*) FROM information_schema.routines "
-                    "WHERE routine_name = :name"
-                ),
-                {"name": "fieldstamps_fn_note_changes"},
-            )
-            return int(found or 0)
-
-    assert functions() == 1
+    name = "fieldstamps_fn_note_changes"
+    assert routines(notes, name) == [name]
     Base.metadata.drop_all(notes)
-    assert functions() == 0
+    assert routines(notes, name) == []

@@ -1,9 +1,9 @@
 """Trigger mode ({"triggers": True}), and SQL mode's ``changes`` function,
 on replicated and clustered databases: PostgreSQL logical replication and a
-3-node MariaDB Galera cluster, started
-on 127.0.0.1 by the scripts in ``tests/clusters/`` (run as root; they need
-PostgreSQL 15, MariaDB 10.11 with galera-4, rsync and ss, and free ports
-5434-5436, 3311-3313 and 4571-4593).
+3-node MariaDB Galera cluster, started on 127.0.0.1 by the scripts in
+``tests/clusters/`` (run as root; they need PostgreSQL 15, MariaDB 10.11
+with galera-4, rsync and ss, and free ports 5434-5436, 3311-3313 and
+4571-4593).
 
 Slow, so the tests are collected only with ``FIELDSTAMPS_CLUSTERS=1`` or
 ``FIELDSTAMPS_LONG=1``; without either the module holds no test (not a skip).
@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, Integer, String, insert, select, text, update
+from sqlalchemy import Engine, Integer, String, Table, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -154,10 +154,10 @@ def _wait_until(condition: Callable[[], bool], what: str, timeout: float = 30) -
         time.sleep(0.05)
 
 
-def _rows(engine: Engine) -> dict[int, dict[str, Any]]:
+def _rows(engine: Engine, table: Table = NOTES) -> dict[int, dict[str, Any]]:
     """Every row of the table, each with every column, by id."""
     with engine.connect() as conn:
-        result = conn.execute(select(NOTES).order_by(NOTES.c.id)).mappings()
+        result = conn.execute(select(table).order_by(table.c.id)).mappings()
         return {row["id"]: dict(row) for row in result}
 
 
@@ -346,9 +346,11 @@ def galera() -> Iterator[list[Engine]]:
                 node.dispose()
 
 
-def _same_everywhere(nodes: list[Engine]) -> dict[int, dict[str, Any]]:
+def _same_everywhere(
+    nodes: list[Engine], table: Table = NOTES
+) -> dict[int, dict[str, Any]]:
     """The rows, after checking that every node holds them identically."""
-    first, *others = (_rows(node) for node in nodes)
+    first, *others = (_rows(node, table) for node in nodes)
     for number, rows in enumerate(others, start=2):
         assert rows == first, f"node{number} differs from node1"
     return first
@@ -404,20 +406,13 @@ class TestGalera:
                 session.commit()
             with node3.begin() as conn:
                 conn.execute(insert(drafts), [{"id": 2, "body": "b", "n": None}])
-
-            def rows(node: Engine) -> list[dict[str, Any]]:
-                with node.connect() as conn:
-                    found = conn.execute(select(drafts).order_by(drafts.c.id))
-                    return [dict(row) for row in found.mappings()]
-
-            first, *others = (rows(node) for node in galera)
-            assert others == [first, first]
-            values = [
-                {key: entry["value"] for key, entry in row["changes"].items()}
-                for row in first
-            ]
-            assert values == [{"body": "a", "n": 1}, {"body": "b", "n": None}]
-            for row in first:
+            rows = _same_everywhere(galera, drafts)
+            values = {
+                id_: {key: entry["value"] for key, entry in row["changes"].items()}
+                for id_, row in rows.items()
+            }
+            assert values == {1: {"body": "a", "n": 1}, 2: {"body": "b", "n": None}}
+            for row in rows.values():
                 stamp = row["created_at"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")
                 assert {e["updated_at"] for e in row["changes"].values()} == {stamp}
         finally:
