@@ -7,21 +7,20 @@ VALUES
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
         strftime('%Y-%m-%d %H:%M:%f000', 'now'),
-        json_set(
-            json('{}'),
-            '$."name"',
+        json_object(
+            'name',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             ),
-            '$."fullname"',
+            'fullname',
             json_object(
                 'value', NULL, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             ),
-            '$."age"',
+            'age',
             json_object(
                 'value', NULL, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             ),
-            '$."status"',
+            'status',
             json_object(
                 'value', 'new', 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )

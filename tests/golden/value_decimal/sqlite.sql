@@ -4,9 +4,8 @@ VALUES
     (
         ?,
         ?,
-        json_set(
-            json('{}'),
-            '$."v"',
+        json_object(
+            'v',
             json_object(
                 'value',
                 CASE WHEN ? IS NULL THEN NULL ELSE printf('%.4f', ?) END,

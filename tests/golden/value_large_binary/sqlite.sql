@@ -4,10 +4,8 @@ VALUES
     (
         ?,
         ?,
-        json_set(
-            json('{}'),
-            '$."v"',
-            json_object('updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
+        json_object(
+            'v', json_object('updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now'))
         )
     )
 -- params:

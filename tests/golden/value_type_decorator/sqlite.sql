@@ -4,9 +4,8 @@ VALUES
     (
         ?,
         ?,
-        json_set(
-            json('{}'),
-            '$."v"',
+        json_object(
+            'v',
             json_object(
                 'value', ?, 'updated_at', strftime('%Y-%m-%dT%H:%M:%f000Z', 'now')
             )
