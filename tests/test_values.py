@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import (
+    CHAR,
     JSON,
     BigInteger,
     Boolean,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     Float,
     Integer,
     Numeric,
+    String,
     Text,
     Time,
     Uuid,
@@ -81,6 +83,8 @@ def _float(value: float | str) -> float:
 
 READ_BACK: dict[type[TypeEngine[Any]], Callable[[Any], Any]] = {
     Text: _json(str),
+    String: _json(str),
+    CHAR: _json(str),
     Integer: _json(int),
     BigInteger: _json(int),
     Float: _json(int, float, str, convert=_float),
@@ -96,7 +100,7 @@ READ_BACK: dict[type[TypeEngine[Any]], Callable[[Any], Any]] = {
 }
 
 
-# -- integers beyond 32 and 53 bits, and double precision ---------------------
+# -- integers beyond 32 and 53 bits, double precision, text of a set length ---
 
 
 class _WideBase(DeclarativeBase):
@@ -107,6 +111,8 @@ class WideColumns:
     id: Mapped[int] = mapped_column(primary_key=True)
     big: Mapped[int | None] = mapped_column(BigInteger)
     precise: Mapped[float | None] = mapped_column(Double)
+    label: Mapped[str | None] = mapped_column(String(8))
+    code: Mapped[str | None] = mapped_column(CHAR(4))
 
 
 WIDE = both_modes(
@@ -144,6 +150,15 @@ CASES: list[tuple[str, Any]] = [
     ("text", "123"),
     ("text", "%s %(x)s %% ?"),
     ("text", None),
+    ("label", "eight ch"),
+    # Spaces past the length: PostgreSQL and MariaDB store the value cut to
+    # it, SQLite whole; the document holds what the column does.
+    ("label", "eight ch" + " " * 12),
+    ("label", None),
+    ("code", "abcd"),
+    ("code", "ab"),
+    ("code", "ab  "),
+    ("code", None),
     ("number", 0),
     ("number", -1),
     ("number", 2**31 - 1),
@@ -225,6 +240,8 @@ _BEFORE: dict[str, Any] = {
     "number": 7,
     "big": 7,
     "precise": 7.5,
+    "label": "before",
+    "code": "wxyz",
     "ratio": 7.5,
     "flag": None,
     "price": Decimal("7.0000"),

@@ -20,7 +20,21 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import REAL, ColumnElement, Double, Float, Table, cast, select, text
+from sqlalchemy import (
+    CHAR,
+    NCHAR,
+    REAL,
+    ColumnElement,
+    Double,
+    Enum,
+    Float,
+    String,
+    Table,
+    Text,
+    cast,
+    select,
+    text,
+)
 from sqlalchemy.dialects.mysql import LONGTEXT
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -116,7 +130,24 @@ def json_value(w: Writer, column: ColumnElement[Any], expr: ColumnElement[Any]) 
         )
     if kind is ValueKind.JSON:
         return f"JSON_EXTRACT({value}, '$')"
+    if kind is ValueKind.STRING:
+        return _as_stored_text(value, column.type)
     return value
+
+
+def _as_stored_text(value: str, type_: TypeEngine[Any]) -> str:
+    """``value`` as a column of ``type_`` keeps it: cut to its length (the
+    column drops spaces past it even in strict mode, where any other excess
+    fails the write) and, for CHAR, read without trailing spaces."""
+    stored = unwrap(type_)
+    if (
+        not isinstance(stored, String)
+        or isinstance(stored, Enum | Text)
+        or stored.length is None
+    ):
+        return value
+    cut = f"LEFT({value}, {int(stored.length)})"
+    return f"RTRIM({cut})" if isinstance(stored, CHAR | NCHAR) else cut
 
 
 # The JSON-set merge shared with SQLite, in this dialect's names.

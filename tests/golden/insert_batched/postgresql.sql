@@ -22,10 +22,10 @@ VALUES
         now(),
         now(),
         fieldstamps_account_changes(
-            CAST(%(name__0)s::VARCHAR AS VARCHAR(30)),
-            CAST(%(fullname__0)s::VARCHAR AS VARCHAR(100)),
+            CAST(%(name__0)s::VARCHAR AS VARCHAR),
+            CAST(%(fullname__0)s::VARCHAR AS VARCHAR),
             CAST(%(age__0)s::INTEGER AS BIGINT),
-            CAST('new' AS VARCHAR(10))
+            CAST('new' AS VARCHAR)
         )
     ),
     (
@@ -38,10 +38,10 @@ VALUES
         now(),
         now(),
         fieldstamps_account_changes(
-            CAST(%(name__1)s::VARCHAR AS VARCHAR(30)),
-            CAST(%(fullname__1)s::VARCHAR AS VARCHAR(100)),
+            CAST(%(name__1)s::VARCHAR AS VARCHAR),
+            CAST(%(fullname__1)s::VARCHAR AS VARCHAR),
             CAST(%(age__1)s::INTEGER AS BIGINT),
-            CAST('new' AS VARCHAR(10))
+            CAST('new' AS VARCHAR)
         )
     )
 RETURNING account.id
@@ -79,10 +79,10 @@ VALUES
         now(),
         now(),
         fieldstamps_account_changes(
-            CAST(%(name__0)s::VARCHAR AS VARCHAR(30)),
-            CAST(%(fullname__0)s::VARCHAR AS VARCHAR(100)),
+            CAST(%(name__0)s::VARCHAR AS VARCHAR),
+            CAST(%(fullname__0)s::VARCHAR AS VARCHAR),
             CAST(%(age__0)s::INTEGER AS BIGINT),
-            CAST('new' AS VARCHAR(10))
+            CAST('new' AS VARCHAR)
         )
     )
 RETURNING account.id

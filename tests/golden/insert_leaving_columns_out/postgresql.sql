@@ -8,10 +8,10 @@ VALUES
         now(),
         now(),
         fieldstamps_account_changes(
-            CAST(%(name)s::VARCHAR AS VARCHAR(30)),
-            CAST(NULL AS VARCHAR(100)),
+            CAST(%(name)s::VARCHAR AS VARCHAR),
+            CAST(NULL AS VARCHAR),
             CAST(NULL AS BIGINT),
-            CAST('new' AS VARCHAR(10))
+            CAST('new' AS VARCHAR)
         )
     )
 RETURNING account.id

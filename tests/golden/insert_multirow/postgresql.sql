@@ -19,10 +19,10 @@ VALUES
         now(),
         now(),
         fieldstamps_account_changes(
-            CAST(%(name_m0)s::VARCHAR AS VARCHAR(30)),
-            CAST(%(fullname_m0)s::VARCHAR AS VARCHAR(100)),
+            CAST(%(name_m0)s::VARCHAR AS VARCHAR),
+            CAST(%(fullname_m0)s::VARCHAR AS VARCHAR),
             CAST(NULL AS BIGINT),
-            CAST('new' AS VARCHAR(10))
+            CAST('new' AS VARCHAR)
         )
     ),
     (
@@ -34,10 +34,10 @@ VALUES
         now(),
         now(),
         fieldstamps_account_changes(
-            CAST(%(name_m1)s::VARCHAR AS VARCHAR(30)),
-            CAST(%(fullname_m1)s::VARCHAR AS VARCHAR(100)),
+            CAST(%(name_m1)s::VARCHAR AS VARCHAR),
+            CAST(%(fullname_m1)s::VARCHAR AS VARCHAR),
             CAST(NULL AS BIGINT),
-            CAST('new' AS VARCHAR(10))
+            CAST('new' AS VARCHAR)
         )
     )
 -- params:

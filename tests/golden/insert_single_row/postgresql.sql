@@ -23,10 +23,10 @@ VALUES
         now(),
         now(),
         fieldstamps_account_changes(
-            CAST(%(name)s::VARCHAR AS VARCHAR(30)),
-            CAST(%(fullname)s::VARCHAR AS VARCHAR(100)),
+            CAST(%(name)s::VARCHAR AS VARCHAR),
+            CAST(%(fullname)s::VARCHAR AS VARCHAR),
             CAST(%(age)s::INTEGER AS BIGINT),
-            CAST(%(status)s::VARCHAR AS VARCHAR(10))
+            CAST(%(status)s::VARCHAR AS VARCHAR)
         )
     )
 -- params:

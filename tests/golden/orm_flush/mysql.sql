@@ -65,7 +65,7 @@ SET
                 '$."name"',
                 JSON_OBJECT(
                     'value',
-                    %(name)s,
+                    LEFT(%(name)s, 30),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 )

@@ -29,7 +29,7 @@ SET
             WHEN (NOT (CAST(account.status AS BINARY) <=> CAST(%(b_status)s AS BINARY)))
                 THEN JSON_OBJECT(
                     'value',
-                    %(b_status)s,
+                    LEFT(%(b_status)s, 10),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 ) END

@@ -33,7 +33,7 @@ SET
             WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(price.title AS BINARY)))
                 THEN JSON_OBJECT(
                     'value',
-                    price.title,
+                    LEFT(price.title, 30),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 ) END,
@@ -57,7 +57,7 @@ SET
             )
                 THEN JSON_OBJECT(
                     'value',
-                    account.fullname,
+                    LEFT(account.fullname, 100),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 ) END,
@@ -84,7 +84,7 @@ SET
             )
                 THEN JSON_OBJECT(
                     'value',
-                    account.status,
+                    LEFT(account.status, 10),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 ) END

@@ -25,7 +25,7 @@ SET
             WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(%(name)s AS BINARY)))
                 THEN JSON_OBJECT(
                     'value',
-                    %(name)s,
+                    LEFT(%(name)s, 30),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 ) END,
@@ -41,7 +41,7 @@ SET
             )
                 THEN JSON_OBJECT(
                     'value',
-                    account.name,
+                    LEFT(account.name, 100),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 ) END

@@ -54,7 +54,7 @@ ON DUPLICATE KEY UPDATE
             WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(VALUES(name) AS BINARY)))
                 THEN JSON_OBJECT(
                     'value',
-                    VALUES(name),
+                    LEFT(VALUES(name), 30),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 ) END,
@@ -78,7 +78,7 @@ ON DUPLICATE KEY UPDATE
             )
                 THEN JSON_OBJECT(
                     'value',
-                    VALUES(fullname),
+                    LEFT(VALUES(fullname), 100),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 ) END,

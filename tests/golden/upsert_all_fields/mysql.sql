@@ -50,7 +50,7 @@ ON DUPLICATE KEY UPDATE
             WHEN (NOT (CAST(account.name AS BINARY) <=> CAST(new.name AS BINARY)))
                 THEN JSON_OBJECT(
                     'value',
-                    new.name,
+                    LEFT(new.name, 30),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 ) END,
@@ -66,7 +66,7 @@ ON DUPLICATE KEY UPDATE
             )
                 THEN JSON_OBJECT(
                     'value',
-                    new.fullname,
+                    LEFT(new.fullname, 100),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 ) END,

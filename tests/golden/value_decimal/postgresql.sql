@@ -1,17 +1,13 @@
 -- INSERT
 INSERT INTO value_decimal (id, v, changes)
 VALUES
-    (
-        %(id)s::INTEGER,
-        %(v)s,
-        fieldstamps_value_decimal_changes(CAST(%(v)s AS NUMERIC(12, 4)))
-    )
+    (%(id)s::INTEGER, %(v)s, fieldstamps_value_decimal_changes(CAST(%(v)s AS NUMERIC)))
 -- params:
 --   id = 1
 --   v = Decimal('19.99')
 
 -- CHANGES FUNCTION
-CREATE OR REPLACE FUNCTION fieldstamps_value_decimal_changes(fs_1 NUMERIC(12, 4)) RETURNS jsonb LANGUAGE plpgsql STABLE AS $fieldstamps$
+CREATE OR REPLACE FUNCTION fieldstamps_value_decimal_changes(fs_1 NUMERIC) RETURNS jsonb LANGUAGE plpgsql STABLE AS $fieldstamps$
 DECLARE
   fs_stamp text := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
 BEGIN

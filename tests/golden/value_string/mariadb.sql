@@ -7,9 +7,9 @@ VALUES (%(id)s, %(v)s, fieldstamps_value_string_changes(%(v)s))
 
 -- CHANGES FUNCTION
 CREATE FUNCTION fieldstamps_value_string_changes(fs_1 LONGTEXT CHARACTER SET utf8mb4) RETURNS LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT DETERMINISTIC NO SQL
-fieldstamps_596708ad8d22: BEGIN
+fieldstamps_b75de4b1c2d8: BEGIN
   DECLARE fs_stamp VARCHAR(27) DEFAULT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%fZ');
-  RETURN JSON_OBJECT('v', JSON_OBJECT('value', fs_1, 'updated_at', fs_stamp));
+  RETURN JSON_OBJECT('v', JSON_OBJECT('value', LEFT(fs_1, 20), 'updated_at', fs_stamp));
 END
 
 -- UPDATE
@@ -27,7 +27,7 @@ SET
                 '$."v"',
                 JSON_OBJECT(
                     'value',
-                    %(v)s,
+                    LEFT(%(v)s, 20),
                     'updated_at',
                     DATE_FORMAT(UTC_TIMESTAMP(6), '%%Y-%%m-%%dT%%H:%%i:%%s.%%fZ')
                 )

@@ -4,14 +4,14 @@ VALUES
     (
         %(id)s::INTEGER,
         %(v)s::VARCHAR,
-        fieldstamps_value_type_decorator_changes(CAST(%(v)s::VARCHAR AS VARCHAR(40)))
+        fieldstamps_value_type_decorator_changes(CAST(%(v)s::VARCHAR AS VARCHAR))
     )
 -- params:
 --   id = 1
 --   v = 'label'
 
 -- CHANGES FUNCTION
-CREATE OR REPLACE FUNCTION fieldstamps_value_type_decorator_changes(fs_1 VARCHAR(40)) RETURNS jsonb LANGUAGE plpgsql STABLE AS $fieldstamps$
+CREATE OR REPLACE FUNCTION fieldstamps_value_type_decorator_changes(fs_1 VARCHAR) RETURNS jsonb LANGUAGE plpgsql STABLE AS $fieldstamps$
 DECLARE
   fs_stamp text := to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
 BEGIN
