@@ -34,8 +34,9 @@ def _key(i: int) -> str:
     return f"f{i:03d}"
 
 
-# Either side of 60 pairs per call (SQLite) and 100 values per function
-# (PostgreSQL), with a chunk of one pair left over.
+# One past SQLite's 60 pairs per call (a chunk of one pair left over), and
+# one past PostgreSQL's 100 function arguments (the INSERT spells the
+# document out in chunks of 50, 50 and 1).
 WIDTHS = (61, 101)
 MODELS = {
     fields: both_modes(
