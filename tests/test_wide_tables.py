@@ -77,23 +77,20 @@ def test_every_field_of_a_wide_table_is_documented_and_stamped(
 ) -> None:
     model = MODELS[fields][mode]
     keys = [_key(i) for i in range(fields)]
+    inserted = {
+        1: {key: i for i, key in enumerate(keys)},
+        2: {key: -i for i, key in enumerate(keys)},
+        3: dict.fromkeys(keys),
+    }
     with Session(wide_db) as session:
-        session.add(model(id=1, **{key: i for i, key in enumerate(keys)}))
+        session.add(model(id=1, **inserted[1]))
         session.commit()
     with wide_db.begin() as conn:
         conn.execute(
-            insert(model),
-            [
-                {"id": 2, **{key: -i for i, key in enumerate(keys)}},
-                {"id": 3, **dict.fromkeys(keys)},
-            ],
+            insert(model), [{"id": 2, **inserted[2]}, {"id": 3, **inserted[3]}]
         )
     documents = _documents(wide_db, model, keys)
-    for row_id, expected in (
-        (1, dict(zip(keys, range(fields), strict=True))),
-        (2, {key: -i for i, key in enumerate(keys)}),
-        (3, dict.fromkeys(keys)),
-    ):
+    for row_id, expected in inserted.items():
         values, changes, (created_at, _) = documents[row_id]
         assert set(changes) == set(keys), row_id
         assert values == expected, row_id
@@ -108,11 +105,7 @@ def test_every_field_of_a_wide_table_is_documented_and_stamped(
         conn.execute(
             update(model).where(model.id == 1).values({keys[0]: 100, keys[-1]: 200})
         )
-        conn.execute(
-            update(model)
-            .where(model.id == 2)
-            .values({key: -i for i, key in enumerate(keys)})
-        )
+        conn.execute(update(model).where(model.id == 2).values(inserted[2]))
     after = _documents(wide_db, model, keys)
     values, changes, (created_at, updated_at) = after[1]
     assert values == {**documents[1][0], keys[0]: 100, keys[-1]: 200}

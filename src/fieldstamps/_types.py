@@ -8,7 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
+    CHAR,
     JSON,
+    NCHAR,
     Boolean,
     Date,
     DateTime,
@@ -52,6 +54,12 @@ def unwrap(type_: TypeEngine[Any]) -> TypeEngine[Any]:
     while isinstance(type_, TypeDecorator):
         type_ = type_.impl_instance
     return type_
+
+
+def is_blank_padded(type_: TypeEngine[Any]) -> bool:
+    """Whether ``type_`` stores text padded to its length (CHAR, NCHAR),
+    which each database hands back its own way."""
+    return isinstance(unwrap(type_), CHAR | NCHAR)
 
 
 def value_kind(type_: TypeEngine[Any]) -> ValueKind | None:

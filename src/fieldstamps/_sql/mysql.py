@@ -21,8 +21,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
-    CHAR,
-    NCHAR,
     REAL,
     ColumnElement,
     Double,
@@ -41,7 +39,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
 
 from .._errors import HistoryError
-from .._types import ValueKind, unwrap, value_kind
+from .._types import ValueKind, is_blank_padded, unwrap, value_kind
 from .base import (
     HASH_SLOT,
     PREFIX,
@@ -147,7 +145,7 @@ def _as_stored_text(value: str, type_: TypeEngine[Any]) -> str:
     ):
         return value
     cut = f"LEFT({value}, {int(stored.length)})"
-    return f"RTRIM({cut})" if isinstance(stored, CHAR | NCHAR) else cut
+    return f"RTRIM({cut})" if is_blank_padded(stored) else cut
 
 
 # The JSON-set merge shared with SQLite, in this dialect's names.

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
-    CHAR,
-    NCHAR,
     BigInteger,
     Boolean,
     ColumnElement,
@@ -27,7 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
 from .._errors import HistoryError
-from .._types import ValueKind, unwrap, value_kind
+from .._types import ValueKind, is_blank_padded, unwrap, value_kind
 from .base import (
     HASH_SLOT,
     PREFIX,
@@ -82,7 +80,7 @@ def json_value(w: Writer, column: ColumnElement[Any], expr: ColumnElement[Any]) 
         inner: ColumnElement[Any] = cast(expr, _JSON_CASTS[kind])
     elif kind is ValueKind.JSON:
         inner = cast(expr, column.type)
-    elif isinstance(unwrap(column.type), CHAR | NCHAR):
+    elif is_blank_padded(column.type):
         # A CHAR is kept blank-padded to its length; a cast to text would
         # drop the padding, to_jsonb() keeps it.
         inner = cast(expr, column.type)
@@ -276,7 +274,8 @@ def _without_modifiers(type_: TypeEngine[Any]) -> TypeEngine[Any]:
     stored = unwrap(type_)
     if (
         isinstance(stored, String)
-        and not isinstance(stored, CHAR | NCHAR | Enum)
+        and not isinstance(stored, Enum)
+        and not is_blank_padded(stored)
         and stored.length is not None
     ):
         text_type = stored.copy()
